@@ -1,0 +1,265 @@
+# Argument checks shared by the exported functions.
+#
+# Each helper takes the argument's name as the user wrote it (`arg`) and the
+# caller's environment (`call`), so that the error names the user's function.
+# Errors carry the class "smem_error_input" (and "smem_error").
+
+abort_input <- function(message, call, class = NULL) {
+  cli::cli_abort(
+    message,
+    class = c(class, "smem_error_input", "smem_error"),
+    call = call
+  )
+}
+
+# Position of the first non-finite entry, for the message.
+first_bad <- function(values) {
+  which(!is.finite(values))[1]
+}
+
+check_finite <- function(values, arg, call) {
+  if (all(is.finite(values))) {
+    return(invisible())
+  }
+  bad <- !is.finite(values)
+  kinds <- c(
+    "NA" = sum(is.na(values) & !is.nan(values)),
+    "NaN" = sum(is.nan(values)),
+    "Inf" = sum(is.infinite(values))
+  )
+  kinds <- kinds[kinds > 0]
+  described <- paste(kinds, names(kinds), collapse = ", ")
+  where <- first_bad(values)
+  if (is.matrix(values)) {
+    row <- (where - 1) %% nrow(values) + 1
+    col <- (where - 1) %/% nrow(values) + 1
+    place <- sprintf("row %d, column %d", row, col)
+  } else {
+    place <- sprintf("element %d", where)
+  }
+  abort_input(
+    c(
+      "{.arg {arg}} must contain only finite values.",
+      x = "Found {described} (first at {place}); {sum(bad)} value{?s} in all.",
+      i = "Remove or impute the affected observations before fitting."
+    ),
+    call = call,
+    class = "smem_error_nonfinite"
+  )
+}
+
+# Returns x as a dense double matrix.
+check_x <- function(x, arg = "x", call = rlang::caller_env()) {
+  if (inherits(x, "sparseMatrix")) {
+    x <- as.matrix(x)
+  }
+  if (is.data.frame(x)) {
+    numeric_columns <- vapply(x, is.numeric, logical(1))
+    if (!all(numeric_columns)) {
+      abort_input(
+        c(
+          "{.arg {arg}} must be a numeric matrix.",
+          x = "Column{?s} {.val {names(x)[!numeric_columns]}} {?is/are} not numeric.",
+          i = "Encode factors first, e.g. with {.fn model.matrix}."
+        ),
+        call = call
+      )
+    }
+    x <- as.matrix(x)
+  }
+  if (!is.matrix(x) || !(is.numeric(x) || is.logical(x))) {
+    abort_input(
+      c(
+        "{.arg {arg}} must be a numeric matrix.",
+        x = "It is {.obj_type_friendly {x}}.",
+        i = "Give a matrix with one row per observation and one column per variable."
+      ),
+      call = call
+    )
+  }
+  if (nrow(x) < 2 || ncol(x) < 1) {
+    abort_input(
+      c(
+        "{.arg {arg}} must have at least 2 rows and 1 column.",
+        x = "It has {nrow(x)} row{?s} and {ncol(x)} column{?s}."
+      ),
+      call = call
+    )
+  }
+  storage.mode(x) <- "double"
+  check_finite(x, arg, call)
+  x
+}
+
+check_length <- function(values, n, arg, call, what = "the number of rows of {.arg x}") {
+  if (length(values) != n) {
+    abort_input(
+      c(
+        paste0("{.arg {arg}} must have one value per observation (", what, ")."),
+        x = "{.arg {arg}} has length {length(values)}; {.arg x} has {n} row{?s}."
+      ),
+      call = call
+    )
+  }
+}
+
+check_weights <- function(weights, n, arg = "weights", call = rlang::caller_env()) {
+  if (is.null(weights)) {
+    return(rep(1, n))
+  }
+  if (!is.numeric(weights)) {
+    abort_input(
+      c("{.arg {arg}} must be numeric.", x = "It is {.obj_type_friendly {weights}}."),
+      call = call
+    )
+  }
+  weights <- as.double(weights)
+  check_length(weights, n, arg, call)
+  check_finite(weights, arg, call)
+  if (any(weights < 0)) {
+    abort_input(
+      c(
+        "{.arg {arg}} must be non-negative.",
+        x = "{sum(weights < 0)} weight{?s} {?is/are} negative (the first at element {which(weights < 0)[1]})."
+      ),
+      call = call
+    )
+  }
+  if (sum(weights) <= 0) {
+    abort_input(
+      c(
+        "{.arg {arg}} must not all be zero.",
+        i = "Give at least one observation a positive weight."
+      ),
+      call = call
+    )
+  }
+  weights
+}
+
+check_offset <- function(offset, n, arg = "offset", call = rlang::caller_env()) {
+  if (is.null(offset)) {
+    return(NULL)
+  }
+  if (!is.numeric(offset)) {
+    abort_input(
+      c("{.arg {arg}} must be numeric.", x = "It is {.obj_type_friendly {offset}}."),
+      call = call
+    )
+  }
+  offset <- as.double(offset)
+  check_length(offset, n, arg, call)
+  check_finite(offset, arg, call)
+  offset
+}
+
+check_number <- function(value, arg, call, lower = -Inf, upper = Inf,
+                         lower_open = FALSE, upper_open = FALSE) {
+  ok <- is.numeric(value) && length(value) == 1 && !is.na(value) && is.finite(value)
+  if (ok) {
+    ok <- (if (lower_open) value > lower else value >= lower) &&
+      (if (upper_open) value < upper else value <= upper)
+  }
+  if (!ok) {
+    range <- paste0(
+      if (lower_open) "(" else "[", format(lower), ", ", format(upper),
+      if (upper_open) ")" else "]"
+    )
+    shown <- if (is.numeric(value) && length(value) == 1) format(value) else
+      cli::format_inline("{.obj_type_friendly {value}}")
+    abort_input(
+      c(
+        "{.arg {arg}} must be a single number in {range}.",
+        x = "It is {shown}."
+      ),
+      call = call
+    )
+  }
+  as.double(value)
+}
+
+check_lambda <- function(lambda, arg = "lambda", call = rlang::caller_env(), single = FALSE) {
+  if (!is.numeric(lambda) || length(lambda) < 1) {
+    abort_input(
+      c(
+        "{.arg {arg}} must be a numeric vector of penalty levels.",
+        x = "It is {.obj_type_friendly {lambda}}."
+      ),
+      call = call
+    )
+  }
+  if (single && length(lambda) != 1) {
+    abort_input(
+      c(
+        "{.arg {arg}} must be a single penalty level.",
+        x = "It has length {length(lambda)}.",
+        i = "Use {.fn smem_path} to fit several values of {.arg {arg}}."
+      ),
+      call = call
+    )
+  }
+  check_finite(lambda, arg, call)
+  if (any(lambda < 0)) {
+    abort_input(
+      c(
+        "{.arg {arg}} must be non-negative.",
+        x = "It contains {.val {lambda[lambda < 0][1]}}."
+      ),
+      call = call
+    )
+  }
+  as.double(lambda)
+}
+
+check_flag <- function(value, arg, call) {
+  if (!is.logical(value) || length(value) != 1 || is.na(value)) {
+    abort_input(
+      c("{.arg {arg}} must be TRUE or FALSE.", x = "It is {.obj_type_friendly {value}}."),
+      call = call
+    )
+  }
+  value
+}
+
+check_penalty_factor <- function(penalty.factor, p, arg = "penalty.factor",
+                                 call = rlang::caller_env()) {
+  if (is.null(penalty.factor)) {
+    return(rep(1, p))
+  }
+  if (!is.numeric(penalty.factor)) {
+    abort_input(
+      c("{.arg {arg}} must be numeric.", x = "It is {.obj_type_friendly {penalty.factor}}."),
+      call = call
+    )
+  }
+  if (length(penalty.factor) != p) {
+    abort_input(
+      c(
+        "{.arg {arg}} must have one value per column of {.arg x}.",
+        x = "{.arg {arg}} has length {length(penalty.factor)}; {.arg x} has {p} column{?s}."
+      ),
+      call = call
+    )
+  }
+  check_finite(penalty.factor, arg, call)
+  if (any(penalty.factor < 0)) {
+    abort_input(
+      c(
+        "{.arg {arg}} must be non-negative.",
+        x = "It contains {.val {penalty.factor[penalty.factor < 0][1]}}."
+      ),
+      call = call
+    )
+  }
+  if (all(penalty.factor == 0)) {
+    abort_input(
+      c(
+        "{.arg {arg}} must penalize at least one column.",
+        x = "All penalty factors are zero.",
+        i = "Use {.fn glm} or {.fn lm} for an unpenalized fit."
+      ),
+      call = call
+    )
+  }
+  as.double(penalty.factor)
+}

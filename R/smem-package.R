@@ -1,0 +1,11 @@
+#' smem: penalized regression by Scale Mixture EM
+#'
+#' Fits penalized regression models by Scale Mixture EM (SM-EM): every
+#' iteration is one weighted least-squares solve with model-derived
+#' observation and parameter weights. Start with [smem()].
+#'
+#' @keywords internal
+#' @useDynLib smem, .registration = TRUE
+#' @importFrom Rcpp evalCpp
+#' @importFrom stats coef deviance logLik predict
+"_PACKAGE"
