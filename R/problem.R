@@ -114,20 +114,24 @@ core_family <- function(problem, control) {
   problem$family
 }
 
-core_control <- function(control, accelerate) {
+core_control <- function(control, accelerate, stop = NULL) {
   list(
     tol = control$tol, maxit = control$maxit, accelerate = accelerate,
-    polish = control$polish, drop_tol = control$drop_tol
+    polish = control$polish, drop_tol = control$drop_tol,
+    screen = control$screen, path_stop = !is.null(stop),
+    null_loss = if (is.null(stop)) 0 else stop$null_loss,
+    saturated_loss = if (is.null(stop)) 0 else stop$saturated_loss
   )
 }
 
 # Fits `lambda` (in the order given) with warm starts; `start` is on the
 # standardized scale, with the intercept first. Returns the core's list.
-run_core <- function(problem, lambda, start, control, accelerate, progress = NULL) {
+run_core <- function(problem, lambda, start, control, accelerate,
+                     progress = NULL, stop = NULL) {
   out <- smem_path_cpp(
     problem$x, problem$y, problem$w, problem$offset_used, lambda,
     problem$factors_used, start, core_family(problem, control), "enet",
-    problem$alpha, core_control(control, accelerate), progress
+    problem$alpha, core_control(control, accelerate, stop), progress
   )
   if (!is.null(out$error)) {
     cli::cli_abort(
@@ -164,21 +168,26 @@ standardize_coefficients <- function(problem, a0, beta) {
   }
 }
 
+# Linear predictor of the unpenalized fit on the columns `columns` of the
+# core's design (none: the offset alone).
+unpenalized_eta <- function(problem, columns, control) {
+  if (length(columns) == 0) {
+    return(problem$offset_used)
+  }
+  design <- problem$x[, columns, drop = FALSE]
+  fit <- run_core(
+    list(
+      x = design, y = problem$y, w = problem$w, offset_used = problem$offset_used,
+      factors_used = rep(0, length(columns)), family = problem$family, alpha = 1
+    ),
+    0, rep(0, length(columns)), control, TRUE
+  )
+  drop(design %*% fit$beta[, 1]) + problem$offset_used
+}
+
 # Deviance of the model with only the intercept (and offset).
 null_deviance <- function(problem, control) {
-  n <- problem$n
-  if (!problem$intercept) {
-    eta <- problem$offset_used
-  } else if (problem$family == "gaussian" && is.null(problem$offset)) {
-    eta <- rep(sum(problem$w * problem$y) / n, n)
-  } else {
-    ones <- matrix(1, n, 1)
-    fit <- smem_path_cpp(
-      ones, problem$y, problem$w, problem$offset_used, 0, 0, 0,
-      problem$family, "enet", 1, core_control(control, TRUE), NULL
-    )
-    eta <- problem$offset_used + fit$beta[1, 1]
-  }
+  eta <- unpenalized_eta(problem, if (problem$intercept) 1L, control)
   family_deviance(problem$family, problem$y, eta, problem$weights)
 }
 

@@ -17,22 +17,29 @@
 #'   the Polya-Gamma weight `tanh(eta/2)/(2 eta)` (a tight majorizer, rebuilt
 #'   every iteration), or `"bohning"`, the fixed bound 1/4 (a looser majorizer
 #'   whose Gram matrix is formed once and reused).
+#' @param screen Logical. At the start of each fit, let the zero coefficients
+#'   that violate the optimality conditions at the starting values enter at
+#'   once (at their one-coordinate soft-threshold values), instead of waiting
+#'   for the check at convergence. Along a path these are the members of the
+#'   sequential strong set that can move. The answer does not depend on it.
 #' @return A list of class `"smem_control"`.
 #' @examples
 #' smem_control(tol = 1e-8)
 #' @export
 smem_control <- function(tol = 1e-7, maxit = 10000L, polish = TRUE,
-                         drop_tol = 1e-8, curvature = c("pg", "bohning")) {
+                         drop_tol = 1e-8, curvature = c("pg", "bohning"),
+                         screen = TRUE) {
   call <- rlang::current_env()
   tol <- check_number(tol, "tol", call, lower = 0, lower_open = TRUE)
   maxit <- check_number(maxit, "maxit", call, lower = 1)
   polish <- check_flag(polish, "polish", call)
   drop_tol <- check_number(drop_tol, "drop_tol", call, lower = 0)
   curvature <- rlang::arg_match(curvature)
+  screen <- check_flag(screen, "screen", call)
   structure(
     list(
       tol = tol, maxit = as.integer(maxit), polish = polish,
-      drop_tol = drop_tol, curvature = curvature
+      drop_tol = drop_tol, curvature = curvature, screen = screen
     ),
     class = "smem_control"
   )

@@ -60,6 +60,7 @@ struct Control {
   bool polish = true;        // Newton polish on a settled support
   double drop_tol = 1e-8;    // |b_j| below which a coefficient may be zeroed
   int gram_cache_max = 4000; // cache X'WX for constant curvature up to this width
+  bool screen = true;        // admit warm-start violators before iterating
 };
 
 // How one fit ended.
@@ -107,6 +108,12 @@ class EmFit {
     FitSummary out;
     start_active_set();
     double f = objective(beta_, eta_);
+    // Screening: at a warm start the zero coefficients that already violate
+    // the optimality conditions at the new penalty enter now, at their
+    // soft-threshold values. (These are the part of the sequential strong
+    // set that can move: under the 1/|b| weight a coefficient at exactly
+    // zero stays there.)
+    if (control_.screen && penalty_.sparse()) admit_violators(f, out);
     out.trace.push_back(f / n_);
 
     Eigen::VectorXd previous = beta_;  // for the extrapolation
@@ -223,6 +230,14 @@ class EmFit {
     return worst;
   }
 
+  // Sum of w_i loss(y_i, eta_i) at the current coefficients.
+  double loss_sum() const {
+    double total = 0.0;
+    for (Eigen::Index i = 0; i < n_; ++i)
+      total += data_.weights[i] * Family::loss(data_.y[i], eta_[i]);
+    return total;
+  }
+
   double objective_value(const Eigen::VectorXd& scales) {
     s_ = scales;
     start_active_set();
@@ -319,11 +334,16 @@ class EmFit {
   // Gradient of n F restricted to the active set, at beta with linear
   // predictor eta (penalty part: s_j P'(|b_j|) sign(b_j) = d_j b_j).
   Eigen::VectorXd active_gradient(const Eigen::VectorXd& beta, const Eigen::VectorXd& eta) const {
+    return gradient_over(beta, eta, active_);
+  }
+
+  Eigen::VectorXd gradient_over(const Eigen::VectorXd& beta, const Eigen::VectorXd& eta,
+                                const std::vector<int>& columns) const {
     const Eigen::VectorXd r = working_gradient(eta);
-    const Eigen::Index k = static_cast<Eigen::Index>(active_.size());
+    const Eigen::Index k = static_cast<Eigen::Index>(columns.size());
     Eigen::VectorXd g(k);
     for (Eigen::Index a = 0; a < k; ++a) {
-      const int j = active_[a];
+      const int j = columns[a];
       g[a] = data_.x.col(j).dot(r);
       if (s_[j] > 0.0 && beta[j] != 0.0)
         g[a] += s_[j] * penalty_.derivative(std::fabs(beta[j])) * (beta[j] > 0 ? 1.0 : -1.0);
@@ -344,22 +364,24 @@ class EmFit {
     return worst / n_;
   }
 
-  // X_A' diag(c) X_A, from the cache when the curvature is constant.
-  Eigen::MatrixXd active_gram(const Eigen::VectorXd& c, bool constant) {
+  // X_S' diag(c) X_S over the columns S, from the cache when the curvature
+  // is constant.
+  Eigen::MatrixXd gram_over(const Eigen::VectorXd& c, bool constant,
+                            const std::vector<int>& columns) {
     const auto start = Clock::now();
-    const Eigen::Index k = static_cast<Eigen::Index>(active_.size());
+    const Eigen::Index k = static_cast<Eigen::Index>(columns.size());
     Eigen::MatrixXd gram(k, k);
     if (constant && cache_gram_) {
-      for (int j : active_) {
+      for (int j : columns) {
         if (gram_ready_[j]) continue;
         gram_.col(j) = data_.x.transpose() * data_.x.col(j).cwiseProduct(c);
         gram_.row(j) = gram_.col(j).transpose();
         gram_ready_[j] = true;
       }
       for (Eigen::Index a = 0; a < k; ++a)
-        for (Eigen::Index b = a; b < k; ++b) gram(b, a) = gram_(active_[b], active_[a]);
+        for (Eigen::Index b = a; b < k; ++b) gram(b, a) = gram_(columns[b], columns[a]);
     } else {
-      gram = weighted_gram(data_.x, active_, c);
+      gram = weighted_gram(data_.x, columns, c);
     }
     last_gram_seconds_ += since(start);
     return gram;
@@ -375,7 +397,7 @@ class EmFit {
     for (Eigen::Index i = 0; i < n_; ++i)
       omega[i] = data_.weights[i] * Family::em_curvature(data_.y[i], eta[i]);
     last_gram_seconds_ = 0.0;
-    Eigen::MatrixXd a = active_gram(omega, Family::constant_curvature);
+    Eigen::MatrixXd a = gram_over(omega, Family::constant_curvature, active_);
     summary.seconds_gram += last_gram_seconds_;
     const Eigen::VectorXd g = active_gradient(from, eta);
     for (std::size_t idx = 0; idx < active_.size(); ++idx) {
@@ -398,47 +420,67 @@ class EmFit {
   }
 
   // Newton step on the smooth restriction of F to the current support and
-  // signs, halved up to three times; kept only if it lowers F and keeps every
-  // sign of a penalized coefficient.
+  // signs. A coefficient whose sign the step would flip is set to zero and
+  // left out, and the step recomputed (at most three times); the step is
+  // then halved up to three times, and kept only if it lowers F.
   bool newton_step(double& f, FitSummary& summary) {
-    Eigen::VectorXd h(n_);
-    for (Eigen::Index i = 0; i < n_; ++i)
-      h[i] = data_.weights[i] * Family::newton_curvature(data_.y[i], eta_[i]);
-    last_gram_seconds_ = 0.0;
-    Eigen::MatrixXd hess = active_gram(h, Family::constant_curvature);
-    summary.seconds_gram += last_gram_seconds_;
-    for (std::size_t idx = 0; idx < active_.size(); ++idx) {
-      const int j = active_[idx];
-      if (s_[j] > 0.0) {
-        const double curv = s_[j] * penalty_.curvature(std::fabs(beta_[j]));
-        hess(idx, idx) += curv;
+    std::vector<int> support = active_;
+    Eigen::VectorXd base = beta_;
+    Eigen::VectorXd base_eta = eta_;
+    for (int round = 0; round < 4; ++round) {
+      Eigen::VectorXd h(n_);
+      for (Eigen::Index i = 0; i < n_; ++i)
+        h[i] = data_.weights[i] * Family::newton_curvature(data_.y[i], base_eta[i]);
+      last_gram_seconds_ = 0.0;
+      Eigen::MatrixXd hess = gram_over(h, Family::constant_curvature, support);
+      summary.seconds_gram += last_gram_seconds_;
+      for (std::size_t idx = 0; idx < support.size(); ++idx) {
+        const int j = support[idx];
+        if (s_[j] > 0.0) hess(idx, idx) += s_[j] * penalty_.curvature(std::fabs(base[j]));
       }
-    }
-    const Eigen::VectorXd g = active_gradient(beta_, eta_);
-    const auto start = Clock::now();
-    Eigen::VectorXd delta;
-    const bool ok = solve_symmetric(hess, -g, delta);
-    summary.seconds_solve += since(start);
-    if (!ok) return false;
+      const Eigen::VectorXd g = gradient_over(base, base_eta, support);
+      const auto start = Clock::now();
+      Eigen::VectorXd delta;
+      const bool ok = solve_symmetric(hess, -g, delta);
+      summary.seconds_solve += since(start);
+      if (!ok) return false;
 
-    double step = 1.0;
-    Eigen::VectorXd candidate(m_), candidate_eta(n_);
-    for (int tries = 0; tries < 4; ++tries, step *= 0.5) {
-      candidate = beta_;
-      bool keeps_signs = true;
-      for (std::size_t idx = 0; idx < active_.size(); ++idx) {
-        const int j = active_[idx];
-        candidate[j] += step * delta[idx];
-        if (can_be_zero(j) && candidate[j] * beta_[j] <= 0.0) keeps_signs = false;
+      std::vector<int> kept;
+      bool flipped = false;
+      for (std::size_t idx = 0; idx < support.size(); ++idx) {
+        const int j = support[idx];
+        if (can_be_zero(j) && (base[j] + delta[idx]) * beta_[j] <= 0.0) {
+          flipped = true;
+          base_eta.noalias() -= base[j] * data_.x.col(j);
+          base[j] = 0.0;
+        } else {
+          kept.push_back(j);
+        }
       }
-      if (!keeps_signs) return false;
-      eta_of(candidate, candidate_eta);
-      const double fc = objective(candidate, candidate_eta);
-      if (fc <= f) {
-        accept(candidate, candidate_eta);
-        f = fc;
-        return true;
+      if (flipped) {
+        support = kept;
+        continue;
       }
+
+      Eigen::VectorXd candidate(m_);
+      Eigen::VectorXd candidate_eta(n_);
+      double step = 1.0;
+      for (int tries = 0; tries < 4; ++tries, step *= 0.5) {
+        candidate = base;
+        for (std::size_t idx = 0; idx < support.size(); ++idx)
+          candidate[support[idx]] += step * delta[idx];
+        eta_of(candidate, candidate_eta);
+        const double fc = objective(candidate, candidate_eta);
+        if (fc <= f) {
+          accept(candidate, candidate_eta);
+          f = fc;
+          for (int j : active_)
+            if (can_be_zero(j) && beta_[j] == 0.0) in_active_[j] = false;
+          rebuild_active_list();
+          return true;
+        }
+      }
+      return false;
     }
     return false;
   }

@@ -15,6 +15,18 @@
 
 namespace smem {
 
+// Early stop of the path once the deviance explained saturates (glmnet's
+// rule): after `min_lambdas` fits, stop when the fraction of deviance
+// explained exceeds `max_ratio` or grows by less than `min_gain` times itself.
+struct PathStop {
+  bool enabled = false;
+  double null_loss = 0.0;       // sum w_i loss at the null model
+  double saturated_loss = 0.0;  // sum w_i loss at the saturated model
+  int min_lambdas = 5;
+  double max_ratio = 0.999;
+  double min_gain = 1e-5;
+};
+
 struct PathResult {
   Eigen::MatrixXd beta;            // m x L, on the scale of the columns given
   std::vector<FitSummary> fits;    // one per lambda
@@ -27,19 +39,29 @@ struct PathResult {
 template <class Family, class Penalty>
 PathResult fit_path(const Data& data, const Penalty& penalty, const Control& control,
                     const Eigen::VectorXd& lambda, const Eigen::VectorXd& factors,
-                    const Eigen::VectorXd& start,
+                    const Eigen::VectorXd& start, const PathStop& stop,
                     const std::function<bool(int)>& on_lambda) {
   const double n = static_cast<double>(data.x.rows());
   EmFit<Family, Penalty> fit(data, penalty, control);
   fit.set_beta(start);
   PathResult out;
   out.beta = Eigen::MatrixXd::Zero(data.x.cols(), lambda.size());
+  double last_ratio = 0.0;
   for (Eigen::Index k = 0; k < lambda.size(); ++k) {
     out.fits.push_back(fit.fit(n * lambda[k] * factors));
     out.beta.col(k) = fit.beta();
     out.completed = static_cast<int>(k) + 1;
     if (!on_lambda(static_cast<int>(k))) break;
+    if (stop.enabled) {
+      const double ratio = 1.0 - (fit.loss_sum() - stop.saturated_loss) /
+                                     (stop.null_loss - stop.saturated_loss);
+      if (k + 1 >= stop.min_lambdas &&
+          (ratio > stop.max_ratio || ratio - last_ratio < stop.min_gain * ratio))
+        break;
+      last_ratio = ratio;
+    }
   }
+  out.beta.conservativeResize(Eigen::NoChange, out.completed);
   return out;
 }
 

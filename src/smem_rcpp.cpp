@@ -20,6 +20,7 @@ Control read_control(const Rcpp::List& control) {
   out.accelerate = Rcpp::as<bool>(control["accelerate"]);
   out.polish = Rcpp::as<bool>(control["polish"]);
   out.drop_tol = Rcpp::as<double>(control["drop_tol"]);
+  out.screen = Rcpp::as<bool>(control["screen"]);
   return out;
 }
 
@@ -77,6 +78,10 @@ Rcpp::List smem_path_cpp(const Eigen::Map<Eigen::MatrixXd> x,
   try {
     const Data data = make_data(x, y, weights, offset);
     const Control ctl = read_control(control);
+    smem::PathStop stop;
+    stop.enabled = Rcpp::as<bool>(control["path_stop"]);
+    stop.null_loss = Rcpp::as<double>(control["null_loss"]);
+    stop.saturated_loss = Rcpp::as<double>(control["saturated_loss"]);
     std::function<bool(int)> on_lambda = [&](int k) {
       Rcpp::checkUserInterrupt();
       if (progress.isNull()) return true;
@@ -87,7 +92,7 @@ Rcpp::List smem_path_cpp(const Eigen::Map<Eigen::MatrixXd> x,
       using Family = decltype(fam);
       using Penalty = decltype(pen);
       const smem::PathResult res = smem::fit_path<Family, Penalty>(
-          data, pen, ctl, lambda, factors, start, on_lambda);
+          data, pen, ctl, lambda, factors, start, stop, on_lambda);
       Rcpp::List fits(res.fits.size());
       for (std::size_t k = 0; k < res.fits.size(); ++k) fits[k] = summary_list(res.fits[k]);
       return Rcpp::List::create(Rcpp::_["beta"] = res.beta, Rcpp::_["fits"] = fits,

@@ -1,0 +1,191 @@
+#' Fit a regularization path by Scale Mixture EM
+#'
+#' Fits [smem()]'s objective at a sequence of penalty levels, from the
+#' largest to the smallest, each fit warm-started from the previous solution
+#' (coefficients, and with them the observation weights). For the gaussian
+#' family, and for the binomial family with `curvature = "bohning"`, the Gram
+#' matrix \eqn{X'WX} is formed once, column by column as variables become
+#' active, and shared by every iteration and every `lambda`.
+#'
+#' The default grid is glmnet's: `lambda_max` is the smallest penalty at
+#' which every penalized coefficient is zero (computed from the gradient at
+#' the fit with only the unpenalized terms, penalty factors and `alpha`
+#' included; for `alpha = 0` it is computed as if `alpha = 0.001`), and
+#' `nlambda` values are spaced evenly on the log scale down to
+#' `lambda.min.ratio * lambda_max`.
+#'
+#' With `early.stop = TRUE` (the default, as in glmnet) the path ends once the
+#' fraction of deviance explained exceeds 0.999 or, after five values, grows
+#' by less than a relative 1e-5 from one `lambda` to the next; the result
+#' then has fewer than `nlambda` columns.
+#'
+#' @inheritParams smem
+#' @param nlambda Number of penalty levels in the default grid.
+#' @param lambda.min.ratio Smallest `lambda` of the default grid as a
+#'   fraction of `lambda_max`: default 0.01 when there are fewer observations
+#'   than columns, 1e-4 otherwise.
+#' @param lambda Optional user grid, in any order; it is fitted, and returned,
+#'   in decreasing order.
+#' @param early.stop Stop the path when the deviance explained saturates?
+#' @param trace Show a progress bar over the path?
+#' @return An object of class `"smem_path"`: `a0` (intercepts), `beta` (a
+#'   sparse `dgCMatrix`, one row per variable and one column per `lambda`),
+#'   `lambda` (decreasing), `df` (nonzero coefficients), `dev.ratio`,
+#'   `nulldev`, `objective` (final objective per `lambda`), `iter`,
+#'   `converged` and `violation` per `lambda`, `family`, `penalty`, `alpha`,
+#'   `classes`, `nobs`, `call`. All per-`lambda` components have the same
+#'   length.
+#' @seealso [smem()] for one penalty level, [smem_cv()] to choose one.
+#' @examples
+#' data(Pima.tr, package = "MASS")
+#' x <- as.matrix(Pima.tr[, 1:7])
+#' path <- smem_path(x, Pima.tr$type, family = "binomial")
+#' path
+#' plot(path, label = TRUE)
+#' coef(path, s = 0.02)
+#' @export
+smem_path <- function(x, y, family = c("gaussian", "binomial"),
+                      penalty = c("lasso", "ridge", "enet"), nlambda = 100,
+                      lambda.min.ratio = NULL, lambda = NULL, alpha = NULL,
+                      weights = NULL, offset = NULL, intercept = TRUE,
+                      standardize = TRUE, penalty.factor = NULL,
+                      accelerate = TRUE, control = smem_control(),
+                      early.stop = TRUE, trace = FALSE) {
+  call <- rlang::current_env()
+  this_call <- match.call()
+
+  # check
+  if (missing(family)) family <- "gaussian"
+  if (missing(penalty)) penalty <- "lasso"
+  accelerate <- check_flag(accelerate, "accelerate", call)
+  early.stop <- check_flag(early.stop, "early.stop", call)
+  trace <- check_flag(trace, "trace", call)
+  control <- check_control(control, call)
+  problem <- new_problem(
+    x, y, family, penalty, alpha, weights, offset, intercept, standardize,
+    penalty.factor, call
+  )
+
+  # set up: the null fit, the grid, the early-stop rule
+  base_columns <- which(problem$factors_used == 0)
+  base_eta <- unpenalized_eta(problem, base_columns, control)
+  nulldev <- null_deviance(problem, control)
+  if (is.null(lambda)) {
+    nlambda <- check_number(nlambda, "nlambda", call, lower = 1)
+    if (is.null(lambda.min.ratio)) {
+      lambda.min.ratio <- if (problem$n < problem$p) 0.01 else 1e-4
+    }
+    lambda.min.ratio <- check_number(
+      lambda.min.ratio, "lambda.min.ratio", call, lower = 0, upper = 1,
+      lower_open = TRUE, upper_open = TRUE
+    )
+    lambda_max <- max_lambda(problem, base_eta)
+    lambda <- exp(seq(log(lambda_max), log(lambda_max * lambda.min.ratio),
+      length.out = as.integer(nlambda)
+    ))
+  } else {
+    lambda <- sort(check_lambda(lambda, "lambda", call), decreasing = TRUE)
+  }
+  # deviance = 2 * sum(weights * loss); the core sums loss with weights
+  # rescaled to sum to n
+  stop <- if (early.stop) {
+    list(
+      null_loss = nulldev / 2 * problem$n / sum(problem$weights),
+      saturated_loss = 0
+    )
+  }
+  start <- rep(0, ncol(problem$x))
+
+  # fit
+  progress <- progress_bar(length(lambda), trace, "Fitting the path", call)
+  core <- run_core(problem, lambda, start, control, accelerate, progress, stop)
+
+  # clean the path and un-standardize
+  new_smem_path(problem, core, lambda, nulldev, this_call)
+}
+
+# Smallest lambda at which every penalized coefficient is zero.
+max_lambda <- function(problem, eta) {
+  gradient <- drop(crossprod(
+    problem$x,
+    problem$w * (family_mean(problem$family, eta) - problem$y)
+  )) / problem$n
+  penalized <- problem$factors_used > 0
+  size <- abs(gradient[penalized]) / problem$factors_used[penalized]
+  value <- max(size) / max(problem$alpha, 1e-3)
+  if (!is.finite(value) || value <= 0) {
+    value <- 1e-6
+  }
+  value
+}
+
+# A cli progress bar driven from the C++ path (NULL when not shown).
+progress_bar <- function(total, show, label, envir) {
+  if (!show) {
+    return(NULL)
+  }
+  id <- cli::cli_progress_bar(label, total = total, .envir = envir)
+  function(k) {
+    cli::cli_progress_update(id = id, set = k, .envir = envir)
+    TRUE
+  }
+}
+
+new_smem_path <- function(problem, core, lambda, nulldev, call) {
+  fits <- core$fits
+  done <- core$completed
+  lambda <- lambda[seq_len(done)]
+  coefs <- core$beta[, seq_len(done), drop = FALSE]
+  original <- unstandardize(problem, coefs)
+  labels <- paste0("s", seq_len(done) - 1)
+  eta <- linear_predictor(problem, coefs)
+  deviance <- vapply(seq_len(done), function(k) {
+    family_deviance(problem$family, problem$y, eta[, k], problem$weights)
+  }, numeric(1))
+  iter <- vapply(fits, `[[`, integer(1), "iterations")
+  converged <- vapply(fits, `[[`, logical(1), "converged")
+  violation <- vapply(fits, `[[`, numeric(1), "violation")
+  objective <- vapply(fits, function(f) utils::tail(f$objective, 1), numeric(1))
+  if (!all(converged)) {
+    bad <- which(!converged)
+    cli::cli_warn(
+      c(
+        "{length(bad)} of {done} penalty level{?s} did not converge within {.arg maxit}.",
+        x = "At lambda = {signif(lambda[bad], 4)} (index {bad}).",
+        i = "Their coefficients are returned as they stood; see {.field converged}. Raise {.arg maxit} in {.fn smem_control}."
+      ),
+      class = c("smem_warning_convergence", "smem_warning")
+    )
+  }
+  beta <- Matrix::Matrix(original$beta, sparse = TRUE)
+  beta <- methods::as(beta, "CsparseMatrix")
+  beta <- methods::as(beta, "generalMatrix")
+  dimnames(beta) <- list(problem$variables, labels)
+  structure(
+    list(
+      a0 = stats::setNames(original$a0, labels),
+      beta = beta,
+      lambda = lambda,
+      df = as.integer(Matrix::colSums(beta != 0)),
+      dev.ratio = 1 - deviance / nulldev,
+      nulldev = nulldev,
+      objective = objective,
+      iter = iter,
+      converged = converged,
+      violation = violation,
+      restarts = vapply(fits, `[[`, integer(1), "restarts"),
+      newton_steps = vapply(fits, `[[`, integer(1), "newton_steps"),
+      seconds_gram = vapply(fits, `[[`, numeric(1), "seconds_gram"),
+      seconds_solve = vapply(fits, `[[`, numeric(1), "seconds_solve"),
+      family = problem$family,
+      penalty = problem$penalty,
+      alpha = problem$alpha,
+      classes = problem$classes,
+      intercept = problem$intercept,
+      has_offset = !is.null(problem$offset),
+      nobs = problem$n,
+      call = call
+    ),
+    class = "smem_path"
+  )
+}
