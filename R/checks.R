@@ -4,11 +4,14 @@
 # caller's environment (`call`), so that the error names the user's function.
 # Errors carry the class "smem_error_input" (and "smem_error").
 
-abort_input <- function(message, call, class = NULL) {
+# `envir` is where the message's {} expressions are evaluated: the helper
+# that detected the problem.
+abort_input <- function(message, call, class = NULL, envir = parent.frame()) {
   cli::cli_abort(
     message,
     class = c(class, "smem_error_input", "smem_error"),
-    call = call
+    call = call,
+    .envir = envir
   )
 }
 

@@ -210,9 +210,8 @@ new_smem_fit <- function(problem, coefs, lambda, summary, control, call) {
   nulldev <- null_deviance(problem, control)
   deviance <- family_deviance(problem$family, problem$y, eta, problem$weights)
 
-  separation <- FALSE
-  if (!summary$converged) {
-    separation <- problem$family == "binomial" && max(abs(eta)) > 15
+  separation <- looks_separated(problem, eta, summary$converged)
+  if (separation || !summary$converged) {
     warn_not_converged(lambda, summary, separation)
   }
 
@@ -244,12 +243,30 @@ new_smem_fit <- function(problem, coefs, lambda, summary, control, call) {
   )
 }
 
+# A binomial fit whose linear predictor is huge (|eta| > 20, probabilities
+# within 2e-9 of 0 or 1) and that either separates the classes perfectly or
+# did not converge: the likelihood alone has no finite maximum, and the
+# coefficients are held only by the penalty, or not at all.
+looks_separated <- function(problem, eta, converged) {
+  if (problem$family != "binomial" || max(abs(eta)) <= 20) {
+    return(FALSE)
+  }
+  used <- problem$weights > 0
+  perfect <- all((eta[used] > 0) == (problem$y[used] > 0.5))
+  perfect || !converged
+}
+
 warn_not_converged <- function(lambda, summary, separation) {
   if (separation) {
+    status <- if (summary$converged) {
+      "The fit at lambda = {signif(lambda, 4)} has fitted probabilities of 0 or 1 and very large coefficients."
+    } else {
+      "The fit at lambda = {signif(lambda, 4)} did not converge: the coefficients grow without bound."
+    }
     cli::cli_warn(
       c(
-        "The fit at lambda = {signif(lambda, 4)} did not converge: the coefficients grow without bound.",
-        x = "The classes look (quasi-)separable, so the likelihood has no finite maximum at this penalty.",
+        status,
+        x = "The classes look (quasi-)separable, so the likelihood alone has no finite maximum.",
         i = "Use a larger {.arg lambda} or a ridge component ({.arg alpha} < 1); the result is flagged with {.field separation = TRUE}."
       ),
       class = c("smem_warning_separation", "smem_warning")

@@ -1,0 +1,4 @@
+library(testthat)
+library(smem)
+
+test_check("smem")
