@@ -127,14 +127,14 @@ class EmFit {
       bool moved = false;
 
       // 1. A Newton polish when the support has settled.
-      if (control_.polish && settled >= 2 && polish_pause == 0) {
+      if (control_.polish && settled >= 1 && polish_pause == 0) {
         if (newton_step(f, out)) {
           moved = true;
           previous = beta_;
           t = 1.0;
           ++out.newton_steps;
         } else {
-          polish_pause = 5;
+          polish_pause = 2;
         }
       } else if (polish_pause > 0) {
         --polish_pause;
@@ -432,7 +432,7 @@ class EmFit {
       for (Eigen::Index i = 0; i < n_; ++i)
         h[i] = data_.weights[i] * Family::newton_curvature(data_.y[i], base_eta[i]);
       last_gram_seconds_ = 0.0;
-      Eigen::MatrixXd hess = gram_over(h, Family::constant_curvature, support);
+      Eigen::MatrixXd hess = gram_over(h, Family::constant_newton, support);
       summary.seconds_gram += last_gram_seconds_;
       for (std::size_t idx = 0; idx < support.size(); ++idx) {
         const int j = support[idx];

@@ -11,6 +11,8 @@
 //   newton_curvature(y, eta) d^2 loss / d eta^2, used by the support polish
 //   constant_curvature       true when omega does not depend on eta, so the
 //                            Gram matrix X' Omega X can be formed once
+//   constant_newton          true when newton_curvature does not depend on
+//                            eta either (and equals em_curvature)
 //
 // The majorizer of loss(y, .) at eta0 is
 //   loss(y, eta0) + gradient * (eta - eta0) + omega / 2 * (eta - eta0)^2,
@@ -24,6 +26,7 @@ namespace smem {
 
 struct Gaussian {
   static constexpr bool constant_curvature = true;
+  static constexpr bool constant_newton = true;
   static double loss(double y, double eta) {
     const double r = y - eta;
     return 0.5 * r * r;
@@ -37,6 +40,7 @@ struct Gaussian {
 // the observation weight carries the number of trials).
 struct Binomial {
   static constexpr bool constant_curvature = false;
+  static constexpr bool constant_newton = false;
   static double log1p_exp(double eta) {
     return eta > 0 ? eta + std::log1p(std::exp(-eta)) : std::log1p(std::exp(eta));
   }
