@@ -90,3 +90,21 @@ correlated_design <- function(n, p, rho, seed) {
   shared <- stats::rnorm(n)
   sqrt(rho) * shared + sqrt(1 - rho) * matrix(stats::rnorm(n * p), n, p)
 }
+
+# Largest violation of the optimality conditions at original-scale
+# coefficients, computed in R from the objective's gradient: for a nonzero
+# coefficient the gradient must be zero, for a zero one at most lambda * v * alpha.
+reference_kkt <- function(a0, beta, x, y, lambda, alpha, family) {
+  n <- nrow(x)
+  center <- colMeans(x)
+  spread <- sqrt(colMeans(sweep(x, 2, center)^2))
+  eta <- drop(a0 + x %*% beta)
+  mu <- if (family == "binomial") stats::plogis(eta) else eta
+  gradient <- drop(crossprod(sweep(x, 2, center) %*% diag(1 / spread), mu - y)) / n
+  scaled <- as.vector(beta) * spread
+  violation <- ifelse(scaled == 0,
+    pmax(0, abs(gradient) - lambda * alpha),
+    abs(gradient + lambda * (alpha * sign(scaled) + (1 - alpha) * scaled))
+  )
+  max(violation, abs(mean(mu - y)))
+}
