@@ -420,67 +420,55 @@ class EmFit {
   }
 
   // Newton step on the smooth restriction of F to the current support and
-  // signs. A coefficient whose sign the step would flip is set to zero and
-  // left out, and the step recomputed (at most three times); the step is
-  // then halved up to three times, and kept only if it lowers F.
+  // signs. The step is cut where the first coefficient would change sign
+  // (that coefficient lands on exactly zero and leaves the active set), then
+  // halved up to eleven times; it is kept only if it lowers F.
   bool newton_step(double& f, FitSummary& summary) {
-    std::vector<int> support = active_;
-    Eigen::VectorXd base = beta_;
-    Eigen::VectorXd base_eta = eta_;
-    for (int round = 0; round < 4; ++round) {
-      Eigen::VectorXd h(n_);
-      for (Eigen::Index i = 0; i < n_; ++i)
-        h[i] = data_.weights[i] * Family::newton_curvature(data_.y[i], base_eta[i]);
-      last_gram_seconds_ = 0.0;
-      Eigen::MatrixXd hess = gram_over(h, Family::constant_newton, support);
-      summary.seconds_gram += last_gram_seconds_;
-      for (std::size_t idx = 0; idx < support.size(); ++idx) {
-        const int j = support[idx];
-        if (s_[j] > 0.0) hess(idx, idx) += s_[j] * penalty_.curvature(std::fabs(base[j]));
-      }
-      const Eigen::VectorXd g = gradient_over(base, base_eta, support);
-      const auto start = Clock::now();
-      Eigen::VectorXd delta;
-      const bool ok = solve_symmetric(hess, -g, delta);
-      summary.seconds_solve += since(start);
-      if (!ok) return false;
+    Eigen::VectorXd h(n_);
+    for (Eigen::Index i = 0; i < n_; ++i)
+      h[i] = data_.weights[i] * Family::newton_curvature(data_.y[i], eta_[i]);
+    last_gram_seconds_ = 0.0;
+    Eigen::MatrixXd hess = gram_over(h, Family::constant_newton, active_);
+    summary.seconds_gram += last_gram_seconds_;
+    for (std::size_t idx = 0; idx < active_.size(); ++idx) {
+      const int j = active_[idx];
+      if (s_[j] > 0.0) hess(idx, idx) += s_[j] * penalty_.curvature(std::fabs(beta_[j]));
+    }
+    const Eigen::VectorXd g = active_gradient(beta_, eta_);
+    const auto start = Clock::now();
+    Eigen::VectorXd delta;
+    const bool ok = solve_symmetric(hess, -g, delta);
+    summary.seconds_solve += since(start);
+    if (!ok) return false;
 
-      std::vector<int> kept;
-      bool flipped = false;
-      for (std::size_t idx = 0; idx < support.size(); ++idx) {
-        const int j = support[idx];
-        if (can_be_zero(j) && (base[j] + delta[idx]) * beta_[j] <= 0.0) {
-          flipped = true;
-          base_eta.noalias() -= base[j] * data_.x.col(j);
-          base[j] = 0.0;
-        } else {
-          kept.push_back(j);
+    // Backtracking along the step projected on the current orthant: a
+    // penalized coefficient that would change sign is set to exactly zero
+    // and leaves the active set.
+    Eigen::VectorXd candidate(m_);
+    Eigen::VectorXd candidate_eta(n_);
+    double step = 1.0;
+    for (int tries = 0; tries < 12; ++tries, step *= 0.5) {
+      candidate = beta_;
+      for (std::size_t idx = 0; idx < active_.size(); ++idx) {
+        const int j = active_[idx];
+        candidate[j] += step * delta[idx];
+        if (can_be_zero(j) && candidate[j] * beta_[j] <= 0.0) candidate[j] = 0.0;
+      }
+      eta_of(candidate, candidate_eta);
+      const double fc = objective(candidate, candidate_eta);
+      if (fc <= f) {
+        accept(candidate, candidate_eta);
+        f = fc;
+        bool dropped = false;
+        for (int j : active_) {
+          if (can_be_zero(j) && beta_[j] == 0.0) {
+            in_active_[j] = false;
+            dropped = true;
+          }
         }
+        if (dropped) rebuild_active_list();
+        return true;
       }
-      if (flipped) {
-        support = kept;
-        continue;
-      }
-
-      Eigen::VectorXd candidate(m_);
-      Eigen::VectorXd candidate_eta(n_);
-      double step = 1.0;
-      for (int tries = 0; tries < 4; ++tries, step *= 0.5) {
-        candidate = base;
-        for (std::size_t idx = 0; idx < support.size(); ++idx)
-          candidate[support[idx]] += step * delta[idx];
-        eta_of(candidate, candidate_eta);
-        const double fc = objective(candidate, candidate_eta);
-        if (fc <= f) {
-          accept(candidate, candidate_eta);
-          f = fc;
-          for (int j : active_)
-            if (can_be_zero(j) && beta_[j] == 0.0) in_active_[j] = false;
-          rebuild_active_list();
-          return true;
-        }
-      }
-      return false;
     }
     return false;
   }
