@@ -271,6 +271,15 @@ warn_not_converged <- function(lambda, summary, separation) {
       ),
       class = c("smem_warning_separation", "smem_warning")
     )
+  } else if (isTRUE(summary$stalled)) {
+    cli::cli_warn(
+      c(
+        "The fit at lambda = {signif(lambda, 4)} stopped short of {.arg tol}: no step could lower the objective any further.",
+        x = "The largest optimality violation is {signif(summary$violation, 3)}, at the limit of double precision for this problem.",
+        i = "Use a larger {.arg tol} in {.fn smem_control}; the result is flagged with {.field converged = FALSE}."
+      ),
+      class = c("smem_warning_convergence", "smem_warning")
+    )
   } else {
     cli::cli_warn(
       c(

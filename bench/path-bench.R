@@ -2,6 +2,9 @@
 # of smem_path() against glmnet on the same grid, in one run.
 #
 #   Rscript bench/path-bench.R [--reps=5] [--cases=a,b,c,d,e,ridge-a,ridge-c]
+#                              [--curvature=pg,bohning]
+#
+# With several curvatures, smem is timed once per curvature (rows per case).
 #
 # Accuracy is matched: glmnet at thresh = 1e-10, smem at its defaults, and
 # both are held against a reference fit (glmnet at thresh = 1e-13) at every
@@ -23,6 +26,7 @@ option <- function(name, default) {
 }
 reps <- as.integer(option("reps", "5"))
 cases <- strsplit(option("cases", "a,b,c,d,e,ridge-a,ridge-c"), ",")[[1]]
+curvatures <- strsplit(option("curvature", "pg,bohning"), ",")[[1]]
 memory_case <- option("memory", "")  # internal: run one fit and report memory
 
 glmnet_fit <- function(x, y, alpha, lambda, thresh) {
@@ -98,10 +102,11 @@ if (nzchar(memory_case)) {
   lambda <- as.numeric(strsplit(parts[3], "/")[[1]])
   gc()
   before <- status_kb("VmRSS")
-  if (parts[2] == "smem") {
+  if (startsWith(parts[2], "smem")) {
     fit <- smem_path(data$x, data$y, family = "binomial",
       penalty = if (set$alpha == 0) "ridge" else "lasso",
-      lambda = lambda, early.stop = FALSE)
+      lambda = lambda, early.stop = FALSE,
+      control = smem_control(curvature = sub("^smem-", "", parts[2])))
   } else {
     fit <- glmnet_fit(data$x, data$y, set$alpha, lambda, 1e-10)
   }
@@ -133,36 +138,40 @@ run_case <- function(case) {
   }
   reference <- glmnet_fit(x, y, set$alpha, lambda, 1e-13)
 
-  smem_once <- function() {
-    smem_path(x, y, family = "binomial", penalty = if (set$alpha == 0) "ridge" else "lasso",
-              lambda = lambda, early.stop = FALSE)
-  }
   glmnet_once <- function() glmnet_fit(x, y, set$alpha, lambda, 1e-10)
-  smem_once()
-  glmnet_once()  # warm up both
-  t_smem <- t_glmnet <- numeric(reps)
-  for (r in seq_len(reps)) {
-    t_smem[r] <- system.time(path <- smem_once())[["elapsed"]]
-    t_glmnet[r] <- system.time(g <- glmnet_once())[["elapsed"]]
-  }
-  gap_smem <- largest_gap(path$a0, path$beta, reference, x, y, set$alpha, spread)
-  gap_glmnet <- largest_gap(g$a0, g$beta, reference, x, y, set$alpha, spread)
-  total <- median(t_smem)
-  gram <- sum(path$seconds_gram)
-  solve <- sum(path$seconds_solve)
-  data.frame(
-    case = case, n = nrow(x), p = ncol(x), nlambda = length(lambda),
-    smem_s = median(t_smem), glmnet_s = median(t_glmnet),
-    ratio = median(t_smem) / median(t_glmnet),
-    gap_smem = gap_smem, gap_glmnet = gap_glmnet,
-    iter_mean = mean(path$iter), iter_max = max(path$iter),
-    newton = sum(path$newton_steps),
-    share_gram = gram / total, share_solve = solve / total,
-    share_other = 1 - (gram + solve) / total,
-    mem_smem_mb = peak_memory_mb(case, "smem", lambda),
-    mem_glmnet_mb = peak_memory_mb(case, "glmnet", lambda),
-    converged = all(path$converged)
-  )
+  glmnet_once()  # warm up
+  do.call(rbind, lapply(curvatures, function(curvature) {
+    smem_once <- function() {
+      smem_path(x, y, family = "binomial", penalty = if (set$alpha == 0) "ridge" else "lasso",
+                lambda = lambda, early.stop = FALSE,
+                control = smem_control(curvature = curvature))
+    }
+    smem_once()  # warm up
+    t_smem <- t_glmnet <- numeric(reps)
+    for (r in seq_len(reps)) {
+      t_smem[r] <- system.time(path <- smem_once())[["elapsed"]]
+      t_glmnet[r] <- system.time(g <- glmnet_once())[["elapsed"]]
+    }
+    gap_smem <- largest_gap(path$a0, path$beta, reference, x, y, set$alpha, spread)
+    gap_glmnet <- largest_gap(g$a0, g$beta, reference, x, y, set$alpha, spread)
+    total <- median(t_smem)
+    gram <- sum(path$seconds_gram)
+    solve <- sum(path$seconds_solve)
+    data.frame(
+      case = case, curvature = curvature, n = nrow(x), p = ncol(x),
+      nlambda = length(lambda),
+      smem_s = median(t_smem), glmnet_s = median(t_glmnet),
+      ratio = median(t_smem) / median(t_glmnet),
+      gap_smem = gap_smem, gap_glmnet = gap_glmnet,
+      iter_mean = mean(path$iter), iter_max = max(path$iter),
+      newton = sum(path$newton_steps),
+      share_gram = gram / total, share_solve = solve / total,
+      share_other = 1 - (gram + solve) / total,
+      mem_smem_mb = peak_memory_mb(case, paste0("smem-", curvature), lambda),
+      mem_glmnet_mb = peak_memory_mb(case, "glmnet", lambda),
+      converged = all(path$converged)
+    )
+  }))
 }
 
 results <- do.call(rbind, lapply(cases, function(case) {

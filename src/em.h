@@ -70,6 +70,7 @@ struct FitSummary {
   double violation = 0.0;     // largest optimality violation at the end
   int restarts = 0;           // rejected extrapolations
   int newton_steps = 0;       // accepted polish steps
+  bool stalled = false;       // stopped because no step could lower F
   std::vector<double> trace;  // objective / n: start, then after each iteration
   double seconds_gram = 0.0;  // forming X' Omega X
   double seconds_solve = 0.0; // factorizations and solves
@@ -113,7 +114,7 @@ class EmFit {
     // soft-threshold values. (These are the part of the sequential strong
     // set that can move: under the 1/|b| weight a coefficient at exactly
     // zero stays there.)
-    if (control_.screen && penalty_.sparse()) admit_violators(f, out);
+    if (control_.screen && penalty_.sparse()) admit_violators(f);
     out.trace.push_back(f / n_);
 
     Eigen::VectorXd previous = beta_;  // for the extrapolation
@@ -122,14 +123,19 @@ class EmFit {
     int polish_pause = 0;              // iterations to wait after a refused polish
     std::vector<int> signs = current_signs();
 
+    double violation = active_violation();
+    int stalled = 0;  // iterations in a row in which no step lowered f
     for (int iter = 1; iter <= control_.maxit; ++iter) {
+      const double f_start = f;
       out.iterations = iter;
       bool moved = false;
+      bool polished = false;
 
       // 1. A Newton polish when the support has settled.
       if (control_.polish && settled >= 1 && polish_pause == 0) {
         if (newton_step(f, out)) {
           moved = true;
+          polished = true;
           previous = beta_;
           t = 1.0;
           ++out.newton_steps;
@@ -186,14 +192,20 @@ class EmFit {
         t = 1.0;
       }
       out.trace.push_back(f / n_);
+      stalled = (f < f_start) ? 0 : stalled + 1;
 
       // 4. Stop on the optimality conditions.
       const std::vector<int> now = current_signs();
       settled = (now == signs) ? settled + 1 : 0;
       signs = now;
-      out.violation = active_violation();
-      if (out.violation <= control_.tol) {
-        const int entered = admit_violators(f, out);
+      const double previous_violation = violation;
+      violation = active_violation();
+      out.violation = violation;
+      // A polish that did not cut the violation fourfold refreshes its
+      // frozen curvature next time.
+      if (polished && violation > 0.25 * previous_violation) refresh_polish_ = true;
+      if (violation <= control_.tol) {
+        const int entered = admit_violators(f);
         if (entered == 0) {
           out.converged = true;
           break;
@@ -202,7 +214,15 @@ class EmFit {
         t = 1.0;
         settled = 0;
         signs = current_signs();
+        violation = active_violation();
         out.trace.back() = f / n_;
+        stalled = 0;
+      }
+      // No step has lowered the objective for a while: the iterate is at
+      // the optimum to rounding, short of `tol`. Stop (not converged).
+      if (stalled >= 20) {
+        out.stalled = true;
+        break;
       }
     }
     return out;
@@ -255,6 +275,12 @@ class EmFit {
   bool cache_gram_;
   Eigen::MatrixXd gram_;  // lower triangle of X' W X * omega when cached
   std::vector<bool> gram_ready_;
+  // Frozen polish curvature: weights, the columns of the kept matrix, and
+  // the matrix (lower triangle).
+  Eigen::VectorXd frozen_h_;
+  std::vector<int> frozen_columns_;
+  Eigen::MatrixXd frozen_gram_;
+  bool refresh_polish_ = true;
 
   using Clock = std::chrono::steady_clock;
   static double since(Clock::time_point start) {
@@ -367,7 +393,7 @@ class EmFit {
   // X_S' diag(c) X_S over the columns S, from the cache when the curvature
   // is constant.
   Eigen::MatrixXd gram_over(const Eigen::VectorXd& c, bool constant,
-                            const std::vector<int>& columns) {
+                            const std::vector<int>& columns, FitSummary& summary) {
     const auto start = Clock::now();
     const Eigen::Index k = static_cast<Eigen::Index>(columns.size());
     Eigen::MatrixXd gram(k, k);
@@ -383,11 +409,10 @@ class EmFit {
     } else {
       gram = weighted_gram(data_.x, columns, c);
     }
-    last_gram_seconds_ += since(start);
+    summary.seconds_gram += since(start);
     return gram;
   }
 
-  double last_gram_seconds_ = 0.0;
 
   // The EM map: out = from - A^{-1} grad F(from) over the active set.
   bool em_step(const Eigen::VectorXd& from, Eigen::VectorXd& out, FitSummary& summary) {
@@ -396,9 +421,7 @@ class EmFit {
     Eigen::VectorXd omega(n_);
     for (Eigen::Index i = 0; i < n_; ++i)
       omega[i] = data_.weights[i] * Family::em_curvature(data_.y[i], eta[i]);
-    last_gram_seconds_ = 0.0;
-    Eigen::MatrixXd a = gram_over(omega, Family::constant_curvature, active_);
-    summary.seconds_gram += last_gram_seconds_;
+    Eigen::MatrixXd a = gram_over(omega, Family::constant_curvature, active_, summary);
     const Eigen::VectorXd g = active_gradient(from, eta);
     for (std::size_t idx = 0; idx < active_.size(); ++idx) {
       const int j = active_[idx];
@@ -419,17 +442,78 @@ class EmFit {
     return true;
   }
 
-  // Newton step on the smooth restriction of F to the current support and
-  // signs. The step is cut where the first coefficient would change sign
-  // (that coefficient lands on exactly zero and leaves the active set), then
-  // halved up to eleven times; it is kept only if it lowers F.
+  // The loss curvature matrix of the polish over the active set. Exact
+  // Newton needs X_A' diag(w h(eta)) X_A at every step, the dominant cost;
+  // instead the weights h are frozen at some earlier point and the matrix is
+  // kept and extended as columns enter, and refreshed only when a step with
+  // it is refused or makes little progress (`refresh`). Any symmetric
+  // positive definite matrix gives a descent direction, and every step is
+  // checked against the objective, so this changes speed, not the answer.
+  Eigen::MatrixXd polish_matrix(bool refresh, FitSummary& summary) {
+    if (Family::constant_newton) {
+      Eigen::VectorXd h(n_);
+      for (Eigen::Index i = 0; i < n_; ++i)
+        h[i] = data_.weights[i] * Family::newton_curvature(data_.y[i], eta_[i]);
+      return gram_over(h, true, active_, summary);
+    }
+    if (refresh || frozen_h_.size() == 0) {
+      frozen_h_.resize(n_);
+      for (Eigen::Index i = 0; i < n_; ++i)
+        frozen_h_[i] = data_.weights[i] * Family::newton_curvature(data_.y[i], eta_[i]);
+      frozen_columns_ = active_;
+      frozen_gram_ = gram_over(frozen_h_, false, active_, summary);
+      return frozen_gram_;
+    }
+    if (frozen_columns_ == active_) return frozen_gram_;
+    // Re-index the kept block and compute the entries of entering columns.
+    const auto start = Clock::now();
+    std::vector<int> position(static_cast<std::size_t>(m_), -1);
+    for (std::size_t a = 0; a < frozen_columns_.size(); ++a) position[frozen_columns_[a]] = static_cast<int>(a);
+    const Eigen::Index k = static_cast<Eigen::Index>(active_.size());
+    Eigen::MatrixXd gram(k, k);
+    for (Eigen::Index b = 0; b < k; ++b) {
+      const int jb = active_[b];
+      if (position[jb] >= 0) {
+        for (Eigen::Index a = b; a < k; ++a) {
+          const int ja = active_[a];
+          if (position[ja] >= 0) gram(a, b) = frozen_gram_(std::max(position[ja], position[jb]),
+                                                           std::min(position[ja], position[jb]));
+        }
+      }
+    }
+    for (Eigen::Index b = 0; b < k; ++b) {
+      const int jb = active_[b];
+      if (position[jb] >= 0) continue;
+      const Eigen::VectorXd weighted = data_.x.col(jb).cwiseProduct(frozen_h_);
+      for (Eigen::Index a = 0; a < k; ++a) {
+        const double value = data_.x.col(active_[a]).dot(weighted);
+        if (a >= b) gram(a, b) = value; else gram(b, a) = value;
+      }
+    }
+    summary.seconds_gram += since(start);
+    frozen_columns_ = active_;
+    frozen_gram_ = gram;
+    return frozen_gram_;
+  }
+
+  // Polish: a Newton step (with the curvature matrix above) on the smooth
+  // restriction of F to the current support and signs, tried with the frozen
+  // matrix first and, if refused, with a fresh one. The caller sets
+  // refresh_polish_ when an accepted step made too little progress.
   bool newton_step(double& f, FitSummary& summary) {
-    Eigen::VectorXd h(n_);
-    for (Eigen::Index i = 0; i < n_; ++i)
-      h[i] = data_.weights[i] * Family::newton_curvature(data_.y[i], eta_[i]);
-    last_gram_seconds_ = 0.0;
-    Eigen::MatrixXd hess = gram_over(h, Family::constant_newton, active_);
-    summary.seconds_gram += last_gram_seconds_;
+    const bool fresh = refresh_polish_;
+    bool accepted = newton_attempt(f, fresh, summary);
+    if (!accepted && !fresh) accepted = newton_attempt(f, true, summary);
+    refresh_polish_ = !accepted;
+    return accepted;
+  }
+
+  // One polish attempt; the step is projected on the current orthant (a
+  // penalized coefficient that would change sign is set to exactly zero and
+  // leaves the active set) and halved up to eleven times; it is kept only if
+  // it lowers F.
+  bool newton_attempt(double& f, bool refresh, FitSummary& summary) {
+    Eigen::MatrixXd hess = polish_matrix(refresh, summary);
     for (std::size_t idx = 0; idx < active_.size(); ++idx) {
       const int j = active_[idx];
       if (s_[j] > 0.0) hess(idx, idx) += s_[j] * penalty_.curvature(std::fabs(beta_[j]));
@@ -441,9 +525,6 @@ class EmFit {
     summary.seconds_solve += since(start);
     if (!ok) return false;
 
-    // Backtracking along the step projected on the current orthant: a
-    // penalized coefficient that would change sign is set to exactly zero
-    // and leaves the active set.
     Eigen::VectorXd candidate(m_);
     Eigen::VectorXd candidate_eta(n_);
     double step = 1.0;
@@ -508,7 +589,7 @@ class EmFit {
   // their one-coordinate soft-threshold values (scaled back until the
   // objective falls: the joint move is a descent direction). Returns how many
   // entered.
-  int admit_violators(double& f, FitSummary&) {
+  int admit_violators(double& f) {
     const Eigen::VectorXd r = working_gradient(eta_);
     const Eigen::VectorXd g = data_.x.transpose() * r;
     std::vector<int> entering;

@@ -14,21 +14,23 @@ test_that("the objective never increases on a design with correlation 0.95", {
     for (penalty in c("lasso", "enet", "ridge")) {
       for (accelerate in c(TRUE, FALSE)) {
         for (polish in c(TRUE, FALSE)) {
-          fit <- suppressWarnings(smem(x, y,
-            family = family, penalty = penalty, lambda = 0.01,
-            accelerate = accelerate,
-            control = smem_control(polish = polish, maxit = 500)
-          ))
-          expect_true(all(diff(fit$objective) <= 0),
-            label = paste(family, penalty, accelerate, polish)
-          )
-          expect_true(all(is.finite(fit$objective)))
-          checked <- checked + 1
+          for (curvature in c("pg", "bohning")) {
+            fit <- suppressWarnings(smem(x, y,
+              family = family, penalty = penalty, lambda = 0.01,
+              accelerate = accelerate,
+              control = smem_control(polish = polish, maxit = 500, curvature = curvature)
+            ))
+            expect_true(all(diff(fit$objective) <= 0),
+              label = paste(family, penalty, accelerate, polish, curvature)
+            )
+            expect_true(all(is.finite(fit$objective)))
+            checked <- checked + 1
+          }
         }
       }
     }
   }
-  expect_equal(checked, 24)
+  expect_equal(checked, 48)
 })
 
 test_that("plain EM on a correlated design still reaches glmnet's optimum", {

@@ -176,3 +176,21 @@ test_that("a lambda that does not converge is named in a warning", {
   )
   expect_false(all(path$converged))
 })
+
+test_that("the Bohning curvature reaches the same path as the Polya-Gamma one", {
+  skip_if_not_installed("glmnet")
+  skip_if_not_installed("MASS")
+  data <- real_data("biopsy")
+  yy <- binary_response(data$y)
+  reference <- glmnet_reference(data$x, data$y, family = "binomial")
+  bohning <- smem_path(data$x, data$y,
+    family = "binomial", lambda = reference$lambda, early.stop = FALSE,
+    control = smem_control(curvature = "bohning")
+  )
+  for (k in seq_along(reference$lambda)) {
+    lambda <- reference$lambda[k]
+    ours <- reference_objective(bohning$a0[k], bohning$beta[, k], data$x, yy, lambda, 1, "binomial")
+    theirs <- reference_objective(reference$a0[k], reference$beta[, k], data$x, yy, lambda, 1, "binomial")
+    expect_lte((ours - theirs) / theirs, 1e-7)
+  }
+})

@@ -33,3 +33,17 @@ test_that("a penalty large enough gives a finite, converged fit on separable dat
   expect_true(fit$converged)
   expect_false(fit$separation)
 })
+
+test_that("a tolerance below rounding stops early with its own warning", {
+  skip_if_not_installed("MASS")
+  data <- real_data("biopsy")
+  expect_warning(
+    fit <- smem(data$x, data$y,
+      family = "binomial", penalty = "ridge", lambda = 1e-12,
+      control = smem_control(tol = 1e-14)
+    ),
+    "no step could lower the objective"
+  )
+  expect_false(fit$converged)
+  expect_lt(fit$iter, 1000)
+})

@@ -39,7 +39,7 @@ test_that("an offset enters the linear predictor as in glm()", {
   )
   fit <- smem(data$x, data$y,
     family = "binomial", penalty = "ridge", lambda = 1e-12,
-    offset = offset, control = smem_control(tol = 1e-10)
+    offset = offset, control = smem_control(tol = 1e-9)
   )
   expect_equal(unname(c(fit$a0, fit$beta)), unname(stats::coef(reference)), tolerance = 1e-7)
   expect_equal(fit$nulldev, reference$null.deviance, tolerance = 1e-8)
