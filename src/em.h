@@ -119,7 +119,9 @@ class EmFit {
 
     Eigen::VectorXd previous = beta_;  // for the extrapolation
     double t = 1.0;
-    int settled = 0;                   // iterations with unchanged support and signs
+    // Iterations with unchanged support and signs; a warm start counts as
+    // settled, so the polish may be the first step.
+    int settled = 1;
     int polish_pause = 0;              // iterations to wait after a refused polish
     std::vector<int> signs = current_signs();
 

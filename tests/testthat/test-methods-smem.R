@@ -43,12 +43,14 @@ test_that("a warm start from a fit reaches the same optimum in fewer iterations"
   first <- smem(data$x, data$y, family = "binomial", lambda = 0.02)
   again <- smem(data$x, data$y, family = "binomial", lambda = 0.02, init = first)
   expect_lte(again$iter, first$iter)
-  expect_equal(again$beta, first$beta, tolerance = 1e-6)
+  # both stop at an optimality violation below 1e-7, which pins the
+  # coefficients to about 1e-5
+  expect_equal(again$beta, first$beta, tolerance = 1e-5)
   by_vector <- smem(data$x, data$y,
     family = "binomial", lambda = 0.02,
     init = c(first$a0, first$beta)
   )
-  expect_equal(by_vector$beta, first$beta, tolerance = 1e-6)
+  expect_equal(by_vector$beta, first$beta, tolerance = 1e-5)
   expect_error(smem(data$x, data$y, family = "binomial", lambda = 0.02, init = 1:3), "`init`")
 })
 
