@@ -20,7 +20,7 @@ first_bad <- function(values) {
   which(!is.finite(values))[1]
 }
 
-check_finite <- function(values, arg, call) {
+check_finite <- function(values, arg, call, hint = NULL) {
   if (all(is.finite(values))) {
     return(invisible())
   }
@@ -44,7 +44,7 @@ check_finite <- function(values, arg, call) {
     c(
       "{.arg {arg}} must contain only finite values.",
       x = "Found {described} (first at {place}); {sum(bad)} value{?s} in all.",
-      i = "Remove or impute the affected observations before fitting."
+      i = if (is.null(hint)) "Remove or impute the affected observations before fitting." else hint
     ),
     call = call,
     class = "smem_error_nonfinite"
@@ -201,7 +201,7 @@ check_lambda <- function(lambda, arg = "lambda", call = rlang::caller_env(), sin
       call = call
     )
   }
-  check_finite(lambda, arg, call)
+  check_finite(lambda, arg, call, hint = "Give finite penalty levels.")
   if (any(lambda < 0)) {
     abort_input(
       c(
@@ -212,6 +212,18 @@ check_lambda <- function(lambda, arg = "lambda", call = rlang::caller_env(), sin
     )
   }
   as.double(lambda)
+}
+
+# A whole number from 1 to the largest integer.
+check_count <- function(value, arg, call) {
+  value <- check_number(value, arg, call, lower = 1, upper = .Machine$integer.max)
+  if (value != round(value)) {
+    abort_input(
+      c("{.arg {arg}} must be a whole number.", x = "It is {format(value)}."),
+      call = call
+    )
+  }
+  as.integer(value)
 }
 
 check_flag <- function(value, arg, call) {
@@ -244,7 +256,7 @@ check_penalty_factor <- function(penalty.factor, p, arg = "penalty.factor",
       call = call
     )
   }
-  check_finite(penalty.factor, arg, call)
+  check_finite(penalty.factor, arg, call, hint = "Give finite penalty factors; 0 leaves a column unpenalized.")
   if (any(penalty.factor < 0)) {
     abort_input(
       c(

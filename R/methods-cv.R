@@ -54,8 +54,17 @@ plot.smem_cv <- function(x, ...) {
 # The penalty level named or given by `s`, and a column label for it.
 cv_penalty <- function(object, s, call) {
   if (is.character(s)) {
-    s <- rlang::arg_match(s, c("lambda.1se", "lambda.min"), error_arg = "s", error_call = call)
-    return(list(value = object[[s]], label = s))
+    choices <- c("lambda.1se", "lambda.min")
+    if (length(s) < 1 || !all(s %in% choices)) {
+      abort_input(
+        c(
+          "{.arg s} must be {.or {.val {choices}}}, or numeric penalty levels.",
+          x = "It is {.val {s}}."
+        ),
+        call = call
+      )
+    }
+    return(list(value = unname(unlist(object[s])), label = s))
   }
   s <- check_s(s, call)
   list(value = s, label = NULL)
@@ -74,8 +83,9 @@ cv_penalty <- function(object, s, call) {
 #' @param newx Matrix of new observations, as for [predict.smem_path()].
 #' @param ... `coef()`: not used. `predict()`: passed to
 #'   [predict.smem_path()], such as `type` and `newoffset`.
-#' @return As for [coef.smem_path()] and [predict.smem_path()]; when `s` is
-#'   `"lambda.1se"` or `"lambda.min"` the single column is named after it.
+#' @return As for [coef.smem_path()] and [predict.smem_path()]; when `s`
+#'   names the choices (`"lambda.1se"`, `"lambda.min"` or both) the columns
+#'   are named after them.
 #' @examples
 #' data(Pima.tr, Pima.te, package = "MASS")
 #' x <- as.matrix(Pima.tr[, 1:7])
@@ -86,6 +96,7 @@ cv_penalty <- function(object, s, call) {
 #' head(predict(cv, as.matrix(Pima.te[, 1:7]), type = "response"))
 #' @export
 coef.smem_cv <- function(object, s = c("lambda.1se", "lambda.min"), ...) {
+  if (missing(s)) s <- "lambda.1se"
   at <- cv_penalty(object, s, rlang::current_env())
   out <- stats::coef(object$smem.fit, s = at$value)
   if (!is.null(at$label)) {
@@ -97,6 +108,7 @@ coef.smem_cv <- function(object, s = c("lambda.1se", "lambda.min"), ...) {
 #' @rdname coef.smem_cv
 #' @export
 predict.smem_cv <- function(object, newx, s = c("lambda.1se", "lambda.min"), ...) {
+  if (missing(s)) s <- "lambda.1se"
   at <- cv_penalty(object, s, rlang::current_env())
   out <- stats::predict(object$smem.fit, newx, s = at$value, ...)
   if (!is.null(at$label) && !is.null(dim(out))) {

@@ -72,7 +72,7 @@ interpolation <- function(lambda, s) {
 }
 
 check_s <- function(s, call) {
-  if (!is.numeric(s) || length(s) < 1 || anyNA(s) || any(s < 0)) {
+  if (!is.numeric(s) || length(s) < 1) {
     abort_input(
       c(
         "{.arg s} must be a vector of non-negative penalty levels.",
@@ -81,7 +81,37 @@ check_s <- function(s, call) {
       call = call
     )
   }
+  check_finite(s, "s", call, hint = "Give finite penalty levels.")
+  if (any(s < 0)) {
+    abort_input(
+      c(
+        "{.arg s} must be a vector of non-negative penalty levels.",
+        x = "It contains {.val {s[s < 0][1]}}."
+      ),
+      call = call
+    )
+  }
   as.double(s)
+}
+
+# Exact refits at new penalty levels are not offered: say so rather than
+# interpolate silently.
+reject_exact <- function(dots, call) {
+  if (isTRUE(dots$exact)) {
+    abort_input(
+      c(
+        "{.code exact = TRUE} is not available: values between grid points are interpolated.",
+        i = "For the exact solution at a new {.arg lambda}, refit with {.fn smem} (warm-started with {.arg init})."
+      ),
+      call = call,
+      class = "smem_error_unavailable"
+    )
+  }
+}
+
+#' @export
+deviance.smem_path <- function(object, ...) {
+  (1 - object$dev.ratio) * object$nulldev
 }
 
 # Coefficients of a path at `s` (NULL: the grid itself), as list(a0, beta).
@@ -120,6 +150,7 @@ path_coefficients <- function(object, s, call) {
 #'   `s`.
 #' @export
 coef.smem_path <- function(object, s = NULL, ...) {
+  reject_exact(list(...), rlang::current_env())
   at <- path_coefficients(object, s, rlang::current_env())
   out <- rbind(Matrix::Matrix(at$a0, nrow = 1, sparse = TRUE), at$beta)
   out <- methods::as(methods::as(out, "CsparseMatrix"), "generalMatrix")
@@ -133,6 +164,7 @@ predict.smem_path <- function(object, newx, s = NULL,
                               type = c("link", "response", "class", "coefficients", "nonzero"),
                               newoffset = NULL, ...) {
   call <- rlang::current_env()
+  reject_exact(list(...), call)
   type <- rlang::arg_match(type)
   if (type == "coefficients") {
     return(coef(object, s = s))

@@ -80,6 +80,7 @@ print.summary.smem <- function(x, digits = max(3, getOption("digits") - 3), ...)
 #'   column of `x`, on the original scale.
 #' @export
 coef.smem <- function(object, ...) {
+  reject_s(list(...), rlang::current_env())
   values <- c(object$a0, object$beta)
   matrix(values, ncol = 1, dimnames = list(names(values), "s0"))
 }
@@ -103,6 +104,7 @@ predict.smem <- function(object, newx,
                          type = c("link", "response", "class", "coefficients", "nonzero"),
                          newoffset = NULL, ...) {
   call <- rlang::current_env()
+  reject_s(list(...), call)
   type <- rlang::arg_match(type)
   if (type == "coefficients") {
     return(coef(object))
@@ -113,6 +115,20 @@ predict.smem <- function(object, newx,
   link <- predict_link(object$a0, as.matrix(object$beta), object, newx, newoffset, call)
   colnames(link) <- "s0"
   finish_prediction(object, link, type, call)
+}
+
+# A single fit has one lambda: an `s` argument would otherwise be swallowed
+# by `...` and silently ignored.
+reject_s <- function(dots, call) {
+  if ("s" %in% names(dots)) {
+    abort_input(
+      c(
+        "A single {.cls smem} fit has one penalty level; {.arg s} is not used.",
+        i = "Refit with {.fn smem} at the new {.arg lambda} (warm-started with {.arg init}), or use {.fn smem_path}."
+      ),
+      call = call
+    )
+  }
 }
 
 # Linear predictor of newx for coefficient columns `beta` (p x L) and `a0`.
@@ -130,7 +146,7 @@ predict_link <- function(a0, beta, object, newx, newoffset, call) {
   if (is.null(dim(newx)) && is.numeric(newx)) {
     newx <- matrix(newx, nrow = 1, dimnames = list(NULL, names(newx)))
   }
-  newx <- check_x_new(newx, p, call)
+  newx <- check_x_new(newx, rownames(beta), call)
   link <- newx %*% beta
   link <- sweep(link, 2, a0, "+")
   if (isTRUE(object$has_offset)) {
@@ -149,7 +165,10 @@ predict_link <- function(a0, beta, object, newx, newoffset, call) {
   link
 }
 
-check_x_new <- function(newx, p, call) {
+# newx as a double matrix with the fit's columns; named columns that are all
+# the fit's variables in another order are put in the fit's order.
+check_x_new <- function(newx, variables, call) {
+  p <- length(variables)
   if (inherits(newx, "sparseMatrix") || is.data.frame(newx)) {
     newx <- as.matrix(newx)
   }
@@ -171,8 +190,23 @@ check_x_new <- function(newx, p, call) {
       call = call
     )
   }
+  given <- colnames(newx)
+  if (!is.null(given) && !identical(given, variables) && setequal(given, variables) &&
+    !anyDuplicated(given)) {
+    newx <- newx[, variables, drop = FALSE]
+  } else if (!is.null(given) && !all(given == variables) && all(nzchar(given)) &&
+    !all(grepl("^V[0-9]+$", variables))) {
+    abort_input(
+      c(
+        "{.arg newx} must have the columns of the {.arg x} used to fit.",
+        x = "Its column names differ: {.val {utils::head(setdiff(given, variables), 3)}} {?is/are} not among the fit's variables.",
+        i = "Give the same variables, in any order, or a matrix without column names."
+      ),
+      call = call
+    )
+  }
   storage.mode(newx) <- "double"
-  check_finite(newx, "newx", call)
+  check_finite(newx, "newx", call, hint = "Predictions need finite predictors.")
   newx
 }
 

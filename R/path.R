@@ -68,10 +68,10 @@ smem_path <- function(x, y, family = c("gaussian", "binomial"),
 
   # set up: the null fit, the grid, the early-stop rule
   base_columns <- which(problem$factors_used == 0)
-  base_eta <- unpenalized_eta(problem, base_columns, control)
+  base <- unpenalized_fit(problem, base_columns, control)
   nulldev <- null_deviance(problem, control)
   if (is.null(lambda)) {
-    nlambda <- check_number(nlambda, "nlambda", call, lower = 1)
+    nlambda <- check_count(nlambda, "nlambda", call)
     if (is.null(lambda.min.ratio)) {
       lambda.min.ratio <- if (problem$n < problem$p) 0.01 else 1e-4
     }
@@ -79,7 +79,7 @@ smem_path <- function(x, y, family = c("gaussian", "binomial"),
       lambda.min.ratio, "lambda.min.ratio", call, lower = 0, upper = 1,
       lower_open = TRUE, upper_open = TRUE
     )
-    lambda_max <- max_lambda(problem, base_eta)
+    lambda_max <- max_lambda(problem, base$eta)
     lambda <- exp(seq(log(lambda_max), log(lambda_max * lambda.min.ratio),
       length.out = as.integer(nlambda)
     ))
@@ -94,7 +94,9 @@ smem_path <- function(x, y, family = c("gaussian", "binomial"),
       saturated_loss = 0
     )
   }
+  # start from the unpenalized fit, the solution at lambda_max
   start <- rep(0, ncol(problem$x))
+  start[base_columns] <- base$coefficients
 
   # fit
   progress <- progress_bar(length(lambda), trace, "Fitting the path", call)
@@ -111,10 +113,22 @@ max_lambda <- function(problem, eta) {
     problem$w * (family_mean(problem$family, eta) - problem$y)
   )) / problem$n
   penalized <- problem$factors_used > 0
+  if (!any(penalized)) {
+    cli::cli_abort(
+      c(
+        "There is no penalized column to build a grid of {.arg lambda} for.",
+        x = "Every non-constant column of {.arg x} has a zero {.arg penalty.factor}.",
+        i = "Give {.arg lambda} yourself, or penalize at least one column."
+      ),
+      class = c("smem_error_input", "smem_error")
+    )
+  }
   size <- abs(gradient[penalized]) / problem$factors_used[penalized]
   value <- max(size) / max(problem$alpha, 1e-3)
-  if (!is.finite(value) || value <= 0) {
-    value <- 1e-6
+  if (value <= 0) {
+    # the unpenalized fit is already optimal for every lambda (e.g. a
+    # perfect fit): any positive grid gives the same zero path
+    value <- 1
   }
   value
 }
@@ -148,11 +162,14 @@ new_smem_path <- function(problem, core, lambda, nulldev, call) {
   objective <- vapply(fits, function(f) utils::tail(f$objective, 1), numeric(1))
   if (!all(converged)) {
     bad <- which(!converged)
+    stalled <- vapply(fits[bad], function(f) isTRUE(f$stalled), logical(1))
     cli::cli_warn(
       c(
-        "{length(bad)} of {done} penalty level{?s} did not converge within {.arg maxit}.",
+        "{length(bad)} of {done} penalty level{?s} did not converge.",
         x = "At lambda = {signif(lambda[bad], 4)} (index {bad}).",
-        i = "Their coefficients are returned as they stood; see {.field converged}. Raise {.arg maxit} in {.fn smem_control}."
+        i = if (any(!stalled)) "{sum(!stalled)} reached {.arg maxit}: raise it in {.fn smem_control}.",
+        i = if (any(stalled)) "{sum(stalled)} stopped because no step could lower the objective before {.arg tol} was met (rounding level): use a larger {.arg tol}.",
+        i = "Their coefficients are returned as they stood; see {.field converged}."
       ),
       class = c("smem_warning_convergence", "smem_warning")
     )

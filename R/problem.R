@@ -17,6 +17,16 @@ check_penalty <- function(penalty, alpha, call) {
       call = call
     )
   }
+  if (penalty == "lasso" && !is.null(alpha) && !identical(as.double(alpha), 1)) {
+    abort_input(
+      c(
+        "{.arg alpha} must be 1 (or left out) with {.code penalty = \"lasso\"}.",
+        x = "It is {format(alpha)}.",
+        i = "Use {.code penalty = \"enet\"} to mix the lasso and ridge penalties."
+      ),
+      call = call
+    )
+  }
   if (penalty == "ridge") {
     if (!is.null(alpha) && !identical(as.double(alpha), 0)) {
       abort_input(
@@ -74,17 +84,57 @@ new_problem <- function(x, y, family, penalty, alpha, weights, offset,
     }
   }
 
-  # standardize: weighted moments with the weights rescaled to sum to n
+  # standardize: weighted moments with the weights rescaled to sum to n;
+  # the spread is always about the mean (as in glmnet), the centering only
+  # happens with an intercept. A column is constant when its spread is at
+  # the rounding level of its values.
   w <- weights * n / sum(weights)
-  center <- if (intercept) colSums(w * x) / n else rep(0, p)
-  spread <- sqrt(colSums(w * sweep(x, 2, center)^2) / n)
-  constant <- spread <= sqrt(.Machine$double.eps) * pmax(1, abs(center))
+  means <- colSums(w * x) / n
+  spread <- sqrt(colSums(w * sweep(x, 2, means)^2) / n)
+  if (!all(is.finite(c(w, means, spread)))) {
+    abort_input(
+      c(
+        "{.arg x} and {.arg weights} must be small enough to be summed.",
+        x = "Their weighted means or spreads overflow to infinity.",
+        i = "Rescale the columns of {.arg x} (or the weights) to moderate values."
+      ),
+      call = call
+    )
+  }
+  constant <- spread <= 100 * .Machine$double.eps * apply(abs(x), 2, max)
+  if (all(constant)) {
+    abort_input(
+      c(
+        "{.arg x} must have at least one column that is not constant.",
+        x = "All {p} column{?s} {?is/are} constant."
+      ),
+      call = call
+    )
+  }
+  center <- if (intercept) means else rep(0, p)
   scale <- if (standardize) spread else rep(1, p)
   scale[constant] <- 1
   keep <- which(!constant)
   xs <- sweep(sweep(x[, keep, drop = FALSE], 2, center[keep]), 2, scale[keep], "/")
   if (intercept) {
     xs <- cbind(1, xs)
+  }
+
+  # scale of the response, to make the convergence tolerance relative: the
+  # gradient of the gaussian loss grows with the spread of y
+  y_scale <- 1
+  if (family == "gaussian") {
+    y_spread <- sqrt(sum(w * (response$y - sum(w * response$y) / n)^2) / n)
+    if (y_spread == 0) {
+      abort_input(
+        c(
+          "{.arg y} must not be constant for family {.val gaussian}.",
+          x = "All observations with positive weight have y = {response$y[weights > 0][1]}."
+        ),
+        call = call
+      )
+    }
+    y_scale <- y_spread
   }
 
   # penalty factors summing to the number of columns, as in glmnet
@@ -102,7 +152,7 @@ new_problem <- function(x, y, family, penalty, alpha, weights, offset,
     family = family, penalty = shape$penalty, alpha = shape$alpha,
     intercept = intercept, standardize = standardize, center = center,
     scale = scale, keep = keep, factors = factors, factors_used = factors_used,
-    n = n, p = p, variables = variables
+    n = n, p = p, variables = variables, y_scale = y_scale
   )
 }
 
@@ -114,10 +164,10 @@ core_family <- function(problem, control) {
   problem$family
 }
 
-core_control <- function(control, accelerate, stop = NULL) {
+core_control <- function(control, accelerate, stop = NULL, scale = 1) {
   list(
-    tol = control$tol, maxit = control$maxit, accelerate = accelerate,
-    polish = control$polish, drop_tol = control$drop_tol,
+    tol = control$tol * scale, maxit = control$maxit, accelerate = accelerate,
+    polish = control$polish, drop_tol = control$drop_tol * scale,
     screen = control$screen, path_stop = !is.null(stop),
     null_loss = if (is.null(stop)) 0 else stop$null_loss,
     saturated_loss = if (is.null(stop)) 0 else stop$saturated_loss
@@ -131,12 +181,25 @@ run_core <- function(problem, lambda, start, control, accelerate,
   out <- smem_path_cpp(
     problem$x, problem$y, problem$w, problem$offset_used, lambda,
     problem$factors_used, start, core_family(problem, control), "enet",
-    problem$alpha, core_control(control, accelerate, stop), progress
+    problem$alpha, core_control(control, accelerate, stop, problem$y_scale), progress
   )
   if (!is.null(out$error)) {
     cli::cli_abort(
       c("The SM-EM core failed.", x = out$error),
       class = c("smem_error_core", "smem_error")
+    )
+  }
+  for (k in seq_along(out$fits)) {
+    out$fits[[k]]$violation <- out$fits[[k]]$violation / problem$y_scale
+  }
+  if (!all(is.finite(out$beta))) {
+    cli::cli_abort(
+      c(
+        "The fit overflowed: some coefficients are not finite.",
+        x = "The data or offset are too large for double precision.",
+        i = "Rescale {.arg x}, {.arg y} or {.arg offset} to moderate values."
+      ),
+      class = c("smem_error_numerical", "smem_error")
     )
   }
   out
@@ -168,26 +231,31 @@ standardize_coefficients <- function(problem, a0, beta) {
   }
 }
 
-# Linear predictor of the unpenalized fit on the columns `columns` of the
-# core's design (none: the offset alone).
-unpenalized_eta <- function(problem, columns, control) {
+# The unpenalized fit on the columns `columns` of the core's design (none:
+# the offset alone): list(coefficients, eta).
+unpenalized_fit <- function(problem, columns, control) {
   if (length(columns) == 0) {
-    return(problem$offset_used)
+    return(list(coefficients = numeric(0), eta = problem$offset_used))
   }
   design <- problem$x[, columns, drop = FALSE]
   fit <- run_core(
     list(
       x = design, y = problem$y, w = problem$w, offset_used = problem$offset_used,
-      factors_used = rep(0, length(columns)), family = problem$family, alpha = 1
+      factors_used = rep(0, length(columns)), family = problem$family, alpha = 1,
+      y_scale = problem$y_scale
     ),
     0, rep(0, length(columns)), control, TRUE
   )
-  drop(design %*% fit$beta[, 1]) + problem$offset_used
+  coefficients <- fit$beta[, 1]
+  list(
+    coefficients = coefficients,
+    eta = drop(design %*% coefficients) + problem$offset_used
+  )
 }
 
 # Deviance of the model with only the intercept (and offset).
 null_deviance <- function(problem, control) {
-  eta <- unpenalized_eta(problem, if (problem$intercept) 1L, control)
+  eta <- unpenalized_fit(problem, if (problem$intercept) 1L, control)$eta
   family_deviance(problem$family, problem$y, eta, problem$weights)
 }
 

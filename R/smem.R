@@ -2,8 +2,10 @@
 #'
 #' @param tol Convergence tolerance: the fit stops when the largest violation
 #'   of the optimality (KKT) conditions, on the scale of the gradient of the
-#'   objective with standardized columns, is at most `tol`. The objective gap
-#'   to the optimum is then of the order of `tol^2`.
+#'   objective with standardized columns, is at most `tol` (for the gaussian
+#'   family, `tol` times the standard deviation of `y`, so that the answer
+#'   does not depend on the units of `y`). The objective gap to the optimum
+#'   is then of the order of `tol^2`.
 #' @param maxit Maximum number of iterations for one value of `lambda`.
 #' @param polish Logical. Once the support and the signs of the coefficients
 #'   have stopped changing, try a Newton step on the smooth restriction of the
@@ -36,7 +38,7 @@ smem_control <- function(tol = 1e-7, maxit = 10000L, polish = TRUE,
                          screen = TRUE) {
   call <- rlang::current_env()
   tol <- check_number(tol, "tol", call, lower = 0, lower_open = TRUE)
-  maxit <- check_number(maxit, "maxit", call, lower = 1)
+  maxit <- check_count(maxit, "maxit", call)
   polish <- check_flag(polish, "polish", call)
   drop_tol <- check_number(drop_tol, "drop_tol", call, lower = 0)
   curvature <- rlang::arg_match(curvature)
@@ -70,8 +72,10 @@ check_control <- function(control, call) {
 #'
 #' Minimizes, at one penalty level `lambda`,
 #' \deqn{\frac{1}{n}\sum_i w_i\,\ell(y_i, \eta_i) + \lambda \sum_j v_j
-#'   \left(\alpha |\beta_j| + \frac{1-\alpha}{2}\beta_j^2\right),
-#'   \qquad \eta = \mathrm{offset} + \beta_0 + X\beta,}
+#'   \{\alpha |\beta_j| + \frac{1-\alpha}{2}\beta_j^2\},
+#'   \qquad \eta = \mathrm{offset} + \beta_0 + X\beta,}{(1/n) sum_i w_i
+#'   loss(y_i, eta_i) + lambda sum_j v_j (alpha |b_j| + (1 - alpha) b_j^2 / 2),
+#'   eta = offset + b_0 + X b,}
 #' the objective of glmnet, so that `lambda` values and solutions compare one
 #' to one. The loss \eqn{\ell} is \eqn{(y - \eta)^2/2} for `"gaussian"` and
 #' \eqn{\log(1 + e^\eta) - y\eta} for `"binomial"`. Weights are rescaled to sum
@@ -251,17 +255,16 @@ new_smem_fit <- function(problem, coefs, lambda, summary, control, call) {
   )
 }
 
-# A binomial fit whose linear predictor is huge (|eta| > 20, probabilities
-# within 2e-9 of 0 or 1) and that either separates the classes perfectly or
-# did not converge: the likelihood alone has no finite maximum, and the
-# coefficients are held only by the penalty, or not at all.
+# A binomial fit that separates the classes perfectly with a huge linear
+# predictor (|eta| > 20, probabilities within 2e-9 of 0 or 1): the
+# likelihood alone has no finite maximum, and the coefficients are held only
+# by the penalty, or not at all.
 looks_separated <- function(problem, eta, converged) {
   if (problem$family != "binomial" || max(abs(eta)) <= 20) {
     return(FALSE)
   }
   used <- problem$weights > 0
-  perfect <- all((eta[used] > 0) == (problem$y[used] > 0.5))
-  perfect || !converged
+  all((eta[used] > 0) == (problem$y[used] > 0.5))
 }
 
 warn_not_converged <- function(lambda, summary, separation) {

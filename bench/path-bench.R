@@ -174,10 +174,13 @@ run_case <- function(case) {
   }))
 }
 
-results <- do.call(rbind, lapply(cases, function(case) {
-  message("case ", case)
-  run_case(case)
-}))
 cat(sprintf("R %s, smem %s, glmnet %s, %d repetitions (median)\n",
             getRversion(), packageVersion("smem"), packageVersion("glmnet"), reps))
+results <- do.call(rbind, lapply(cases, function(case) {
+  message("case ", case)
+  row <- run_case(case)
+  print(format(row, digits = 3), row.names = FALSE)  # as soon as it is known
+  row
+}))
+cat("\nAll cases:\n")
 print(format(results, digits = 3), row.names = FALSE)

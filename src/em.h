@@ -539,7 +539,9 @@ class EmFit {
       }
       eta_of(candidate, candidate_eta);
       const double fc = objective(candidate, candidate_eta);
-      if (fc <= f) {
+      // Strictly lower: a step that changes nothing would otherwise be
+      // accepted over and over in place of the EM step.
+      if (fc < f) {
         accept(candidate, candidate_eta);
         f = fc;
         bool dropped = false;

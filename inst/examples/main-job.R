@@ -73,7 +73,10 @@ png(file.path(out_dir, "cv-curve.png"), width = 900, height = 600)
 plot(cv)
 invisible(dev.off())
 
-chosen <- as.matrix(coef(cv, s = c("lambda.min", "lambda.1se")))
+chosen <- cbind(
+  as.matrix(coef(cv, s = "lambda.min")),
+  as.matrix(coef(cv, s = "lambda.1se"))
+)
 cat("\nNonzero coefficients at lambda.min and lambda.1se:\n")
 print(round(chosen[rowSums(chosen != 0) > 0, , drop = FALSE], 4))
 

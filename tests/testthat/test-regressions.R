@@ -1,0 +1,137 @@
+# Reproducers of defects found by trying the package as a new user; each test
+# is named after the symptom.
+
+test_that("a column on a tiny scale or with a huge mean is not taken as constant", {
+  skip_if_not_installed("MASS")
+  data <- real_data("boston")
+  reference <- smem(data$x, data$y, lambda = 0.1)
+  tiny <- data$x
+  tiny[, 1] <- tiny[, 1] * 1e-9
+  scaled <- smem(tiny, data$y, lambda = 0.1)
+  expect_equal(unname(scaled$beta[1]) * 1e-9, unname(reference$beta[1]), tolerance = 1e-5)
+  shifted <- data$x
+  shifted[, 6] <- shifted[, 6] + 1e9
+  moved <- smem(shifted, data$y, lambda = 0.1)
+  expect_equal(unname(moved$beta[6]), unname(reference$beta[6]), tolerance = 1e-4)
+  expect_equal(moved$dev.ratio, reference$dev.ratio, tolerance = 1e-6)
+})
+
+test_that("a gaussian response on a small scale gives the rescaled answer", {
+  skip_if_not_installed("MASS")
+  data <- real_data("boston")
+  reference <- smem(data$x, data$y, lambda = 0.1)
+  for (k in c(1e-4, 1e-8)) {
+    small <- smem(data$x, data$y * k, lambda = 0.1 * k)
+    expect_true(small$converged)
+    expect_equal(unname(small$beta) / k, unname(reference$beta), tolerance = 1e-5)
+  }
+  path <- smem_path(data$x, data$y * 1e-6, nlambda = 20, early.stop = FALSE)
+  unit <- smem_path(data$x, data$y, lambda = path$lambda * 1e6, early.stop = FALSE)
+  expect_equal(as.matrix(path$beta) / 1e-6, as.matrix(unit$beta), tolerance = 1e-5)
+})
+
+test_that("intercept = FALSE with standardize = TRUE is on glmnet's scale", {
+  skip_if_not_installed("glmnet")
+  skip_if_not_installed("MASS")
+  data <- real_data("boston")
+  y <- unit_scale(data$y)
+  reference <- glmnet_reference(data$x, y, intercept = FALSE)
+  for (k in c(10, 30)) {
+    lambda <- reference$lambda[k]
+    fit <- smem(data$x, y, lambda = lambda, intercept = FALSE)
+    expect_equal(unname(fit$beta), unname(reference$beta[, k]), tolerance = 1e-5)
+  }
+})
+
+test_that("the main job's two-column coefficient table gets both columns", {
+  skip_if_not_installed("MASS")
+  data <- real_data("pima")
+  set.seed(3)
+  cv <- smem_cv(data$x, data$y, family = "binomial", nfolds = 5)
+  both <- coef(cv, s = c("lambda.min", "lambda.1se"))
+  expect_equal(colnames(both), c("lambda.min", "lambda.1se"))
+  expect_equal(as.vector(both[, 2]), as.vector(coef(cv, s = "lambda.1se")))
+  expect_equal(colnames(coef(cv)), "lambda.1se")
+})
+
+test_that("a maxit too large for an integer is refused, not turned into NA", {
+  expect_error(smem_control(maxit = 1e12), "`maxit`")
+  expect_error(smem_control(maxit = 2.5), "whole number")
+})
+
+test_that("s on a single fit and exact = TRUE on a path are refused, not ignored", {
+  skip_if_not_installed("MASS")
+  data <- real_data("pima")
+  fit <- smem(data$x, data$y, family = "binomial", lambda = 0.05)
+  expect_error(coef(fit, s = 0.5), "one penalty level")
+  expect_error(predict(fit, data$x, s = 0.5), "one penalty level")
+  path <- smem_path(data$x, data$y, family = "binomial", nlambda = 10)
+  expect_error(coef(path, s = 0.05, exact = TRUE), class = "smem_error_unavailable")
+  expect_error(coef(path, s = -1), "non-negative")
+})
+
+test_that("the lasso refuses a ridge mixing it would silently apply", {
+  x <- matrix(stats::rnorm(40), 20, 2)
+  expect_error(smem(x, stats::rnorm(20), lambda = 0.1, alpha = 0.3), "penalty = \"enet\"")
+  expect_error(smem(x, stats::rnorm(20), lambda = 0.1, alpha = 0), "`alpha`")
+})
+
+test_that("a start far from the optimum still converges, and is not called separation", {
+  skip_if_not_installed("MASS")
+  data <- real_data("pima")
+  best <- smem(data$x, data$y, family = "binomial", lambda = 0.01)
+  far <- smem(data$x, data$y,
+    family = "binomial", lambda = 0.01,
+    init = c(0, rep(1000, 7)), control = smem_control(curvature = "pg")
+  )
+  expect_true(far$converged)
+  expect_false(far$separation)
+  expect_equal(utils::tail(far$objective, 1), utils::tail(best$objective, 1), tolerance = 1e-10)
+})
+
+test_that("overflowing x or weights give an error, not NaN", {
+  skip_if_not_installed("MASS")
+  data <- real_data("boston")
+  x <- data$x
+  x[1:3, 1] <- 1e308
+  expect_error(smem(x, data$y, lambda = 0.1), "overflow")
+  weights <- c(1e308, 1e308, rep(1, nrow(data$x) - 2))
+  expect_error(smem(data$x, data$y, lambda = 0.1, weights = weights), "overflow")
+})
+
+test_that("predict() matches named columns given in another order", {
+  skip_if_not_installed("MASS")
+  data <- real_data("pima")
+  fit <- smem(data$x, data$y, family = "binomial", lambda = 0.01)
+  straight <- predict(fit, data$x[1:3, ])
+  expect_equal(predict(fit, data$x[1:3, 7:1]), straight)
+  expect_equal(predict(fit, as.data.frame(data$x[1:3, 7:1])), straight)
+  renamed <- data$x[1:3, ]
+  colnames(renamed)[1] <- "pregnancies"
+  expect_error(predict(fit, renamed), "column names differ")
+})
+
+test_that("deviance() of a path gives one value per lambda", {
+  skip_if_not_installed("MASS")
+  data <- real_data("pima")
+  path <- smem_path(data$x, data$y, family = "binomial", nlambda = 10, early.stop = FALSE)
+  expect_length(deviance(path), 10)
+  single <- smem(data$x, data$y, family = "binomial", lambda = path$lambda[5])
+  expect_equal(deviance(path)[5], deviance(single), tolerance = 1e-6)
+})
+
+test_that("unpenalized columns do not make penalized ones enter at lambda_max", {
+  skip_if_not_installed("MASS")
+  data <- real_data("pima")
+  factors <- c(rep(0, 6), 1)
+  path <- smem_path(data$x, data$y, family = "binomial", penalty.factor = factors, nlambda = 10)
+  expect_equal(unname(path$beta[7, 1]), 0)
+  expect_equal(path$df[1], 6)
+})
+
+test_that("constant inputs get clear errors", {
+  x <- matrix(1, 20, 3)
+  expect_error(smem_path(x, stats::rnorm(20)), "not constant")
+  y <- rep(2, 20)
+  expect_error(smem(matrix(stats::rnorm(40), 20, 2), y, lambda = 0.1), "must not be constant")
+})
