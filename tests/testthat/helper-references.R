@@ -21,8 +21,9 @@ reference_objective <- function(a0, beta, x, y, lambda, alpha, family,
   sum(w * loss) + lambda * sum(v * (alpha * abs(scaled) + (1 - alpha) / 2 * scaled^2))
 }
 
-# glmnet at a tight threshold, whatever the version's way of passing it.
-glmnet_reference <- function(x, y, ..., thresh = 1e-12) {
+# glmnet (or cv.glmnet, through `fit`) at a tight threshold, whatever the
+# version's way of passing it.
+glmnet_reference <- function(x, y, ..., thresh = 1e-12, fit = glmnet::glmnet) {
   args <- list(x = x, y = y, ...)
   if (utils::packageVersion("glmnet") >= "5.0") {
     args$control <- list(thresh = thresh, maxit = 1e6)
@@ -30,7 +31,7 @@ glmnet_reference <- function(x, y, ..., thresh = 1e-12) {
     args$thresh <- thresh
     args$maxit <- 1e6
   }
-  suppressWarnings(do.call(glmnet::glmnet, args))
+  suppressWarnings(do.call(fit, args))
 }
 
 # Variables that are nonzero in one fit and exactly zero in the other, apart

@@ -2,16 +2,9 @@
 # by hand and with cv.glmnet on the same folds, parallel folds, methods and
 # bad input.
 
-# cv.glmnet at a tight threshold, whatever the version's way of passing it.
-cv_glmnet_reference <- function(x, y, ..., thresh = 1e-12) {
-  args <- list(x = x, y = y, ...)
-  if (utils::packageVersion("glmnet") >= "5.0") {
-    args$control <- list(thresh = thresh, maxit = 1e6)
-  } else {
-    args$thresh <- thresh
-    args$maxit <- 1e6
-  }
-  suppressWarnings(do.call(glmnet::cv.glmnet, args))
+# cv.glmnet at a tight threshold.
+cv_glmnet_reference <- function(x, y, ...) {
+  glmnet_reference(x, y, ..., fit = glmnet::cv.glmnet)
 }
 
 # The components that do not depend on timings or on the call.
