@@ -17,9 +17,10 @@
 // of the majorizer; the objective cannot increase.
 //
 // Around it:
-//   * Nesterov extrapolation, restarted (a plain step taken instead) whenever
-//     the extrapolated step would raise the objective, so the objective trace
-//     is non-increasing with or without acceleration;
+//   * Nesterov extrapolation (acceleration.h), restarted (a plain step
+//     taken instead) whenever the extrapolated step would raise the
+//     objective, so the objective trace is non-increasing with or without
+//     acceleration;
 //   * an active set: a penalized coefficient below drop_tol whose zero value
 //     satisfies the optimality condition is set to exactly zero (only when
 //     this does not raise the objective); at convergence every zero
@@ -40,6 +41,7 @@
 #include <cmath>
 #include <vector>
 
+#include "acceleration.h"
 #include "losses.h"
 #include "penalties.h"
 #include "solver.h"
@@ -118,7 +120,7 @@ class EmFit {
     out.trace.push_back(f / n_);
 
     Eigen::VectorXd previous = beta_;  // for the extrapolation
-    double t = 1.0;
+    Nesterov nesterov(control_.accelerate);
     // Iterations with unchanged support and signs; a warm start counts as
     // settled, so the polish may be the first step.
     int settled = 1;
@@ -139,7 +141,7 @@ class EmFit {
           moved = true;
           polished = true;
           previous = beta_;
-          t = 1.0;
+          nesterov.restart();
           ++out.newton_steps;
         } else {
           polish_pause = 2;
@@ -148,29 +150,25 @@ class EmFit {
         --polish_pause;
       }
 
-      // 2. Otherwise an EM step, extrapolated when accelerating. After a
-      // restart t = 1 and the next extrapolation has zero momentum.
+      // 2. Otherwise an EM step, extrapolated when accelerating.
       if (!moved) {
         Eigen::VectorXd candidate(m_), candidate_eta(n_);
-        const double t_next = 0.5 * (1.0 + std::sqrt(1.0 + 4.0 * t * t));
-        const double momentum = control_.accelerate ? (t - 1.0) / t_next : 0.0;
         bool have = false;
-        if (momentum > 0.0) {
-          const Eigen::VectorXd from = beta_ + momentum * (beta_ - previous);
-          if (em_step(from, candidate, out)) {
+        if (nesterov.momentum() > 0.0) {
+          if (em_step(nesterov.extrapolate(beta_, previous), candidate, out)) {
             eta_of(candidate, candidate_eta);
             const double fc = objective(candidate, candidate_eta);
             if (fc <= f) {
               previous = beta_;
               accept(candidate, candidate_eta);
               f = fc;
-              t = t_next;
+              nesterov.advance();
               have = true;
             }
           }
           if (!have) {
             ++out.restarts;
-            t = 1.0;
+            nesterov.restart();
           }
         }
         if (!have) {
@@ -184,14 +182,14 @@ class EmFit {
             accept(candidate, candidate_eta);
             f = fc;
           }
-          t = 0.5 * (1.0 + std::sqrt(1.0 + 4.0 * t * t));
+          nesterov.advance();
         }
       }
 
       // 3. Zero the negligible coefficients.
       if (drop_negligible(f)) {
         previous = beta_;
-        t = 1.0;
+        nesterov.restart();
       }
       out.trace.push_back(f / n_);
       stalled = (f < f_start) ? 0 : stalled + 1;
@@ -213,7 +211,7 @@ class EmFit {
           break;
         }
         previous = beta_;
-        t = 1.0;
+        nesterov.restart();
         settled = 0;
         signs = current_signs();
         violation = active_violation();
