@@ -69,7 +69,12 @@ smem_path <- function(x, y, family = c("gaussian", "binomial"),
   # set up: the null fit, the grid, the early-stop rule
   base_columns <- which(problem$factors_used == 0)
   base <- unpenalized_fit(problem, base_columns, control)
-  nulldev <- null_deviance(problem, control)
+  null_columns <- if (problem$intercept) 1L else integer(0)
+  nulldev <- if (identical(base_columns, null_columns)) {
+    family_deviance(problem$family, problem$y, base$eta, problem$weights)
+  } else {
+    null_deviance(problem, control)
+  }
   if (is.null(lambda)) {
     nlambda <- check_count(nlambda, "nlambda", call)
     if (is.null(lambda.min.ratio)) {
