@@ -72,26 +72,7 @@ interpolation <- function(lambda, s) {
 }
 
 check_s <- function(s, call) {
-  if (!is.numeric(s) || length(s) < 1) {
-    abort_input(
-      c(
-        "{.arg s} must be a vector of non-negative penalty levels.",
-        x = "It is {.obj_type_friendly {s}}."
-      ),
-      call = call
-    )
-  }
-  check_finite(s, "s", call, hint = "Give finite penalty levels.")
-  if (any(s < 0)) {
-    abort_input(
-      c(
-        "{.arg s} must be a vector of non-negative penalty levels.",
-        x = "It contains {.val {s[s < 0][1]}}."
-      ),
-      call = call
-    )
-  }
-  as.double(s)
+  check_lambda(s, "s", call)
 }
 
 # Exact refits at new penalty levels are not offered: say so rather than
