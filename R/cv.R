@@ -135,19 +135,30 @@ smem_cv <- function(x, y, ..., nfolds = 10, foldid = NULL,
   # coerce the data as smem_path() will, to split it
   x <- check_x(x, "x", call)
   n <- nrow(x)
-  family <- check_family(
+  spec <- check_family(
     if (is.null(path_args[["family"]])) "gaussian" else path_args[["family"]],
-    call
+    path_args[["tau"]], path_args[["size"]], call
   )
-  response <- prepare_response(y, family, n, call)
+  family <- spec$name
+  response <- prepare_response(y, spec, n, call)
   weights <- check_weights(path_args[["weights"]], n, "weights", call)
+  if (!is.null(response$trials)) {
+    weights <- weights * response$trials
+  }
+  # the fold fits get the response as coded for the family; the measures a
+  # 0/1 version of a two-class one
+  fit_y <- response$y
+  two_class <- family %in% c("binomial", "hinge") && all(response$y %in% c(-1, 0, 1))
+  if (family == "hinge") {
+    response$y <- (response$y + 1) / 2
+  }
   offset <- check_offset(path_args[["offset"]], n, "offset", call)
-  measure <- resolve_measure(type.measure, family, call)
+  measure <- resolve_measure(type.measure, family, two_class, call)
 
   # folds
   if (is.null(foldid)) {
     nfolds <- check_nfolds(nfolds, n, call)
-    foldid <- make_folds(response$y, response$classes, family, nfolds, call)
+    foldid <- make_folds(response$y, if (two_class) response$classes, nfolds, call)
   } else {
     foldid <- check_foldid(foldid, n, call)
     if (!missing(nfolds)) {
@@ -156,7 +167,7 @@ smem_cv <- function(x, y, ..., nfolds = 10, foldid = NULL,
   }
   fold <- match(foldid, sort(unique(foldid)))
   nfolds <- max(fold)
-  check_training_sets(response$y, response$classes, weights, fold, family, call)
+  check_training_sets(response$y, if (two_class) response$classes, weights, fold, call)
   if (measure == "auc") {
     check_auc_folds(response$y, weights, fold, call)
   }
@@ -177,7 +188,7 @@ smem_cv <- function(x, y, ..., nfolds = 10, foldid = NULL,
 
   # fold fits on that grid
   setup <- list(
-    x = x, y = response$y, weights = weights, offset = offset, fold = fold,
+    x = x, y = fit_y, weights = weights, offset = offset, fold = fold,
     lambda = lambda, args = fold_args(path_args)
   )
   links <- run_folds(seq_len(nfolds), setup, parallel, progress)
@@ -188,17 +199,23 @@ smem_cv <- function(x, y, ..., nfolds = 10, foldid = NULL,
   }
 
   # score
-  scores <- score_folds(preval, response$y, weights, fold, measure, family)
+  scores <- score_folds(preval, response$y, weights, fold, measure, full$family_spec)
   choice <- choose_lambda(lambda, scores$cvm, scores$cvsd, larger_is_better = measure == "auc")
 
   new_smem_cv(full, scores, choice, measure, family, foldid, preval, keep, this_call)
 }
 
 # Measures and their labels; "deviance" is the mean squared error for the
-# gaussian family.
+# gaussian family and twice the mean loss for the hinge and check losses.
 measure_label <- function(measure, family) {
   switch(measure,
-    deviance = if (family == "binomial") "Binomial deviance" else "Mean squared error",
+    deviance = switch(family,
+      binomial = "Binomial deviance",
+      negbin = "Negative binomial deviance",
+      hinge = "Hinge loss (x2)",
+      quantile = "Check loss (x2)",
+      "Mean squared error"
+    ),
     mse = "Mean squared error",
     mae = "Mean absolute error",
     class = "Misclassification rate",
@@ -206,14 +223,14 @@ measure_label <- function(measure, family) {
   )
 }
 
-resolve_measure <- function(type.measure, family, call) {
+resolve_measure <- function(type.measure, family, two_class, call) {
   measure <- if (type.measure == "default") "deviance" else type.measure
-  if (family == "gaussian" && measure %in% c("class", "auc")) {
+  if (!two_class && measure %in% c("class", "auc")) {
     abort_input(
       c(
-        "{.code type.measure = \"{measure}\"} is only available for the binomial family.",
-        x = "The family is {.val gaussian}.",
-        i = "Use {.val deviance}, {.val mse} or {.val mae} for a gaussian response."
+        "{.code type.measure = \"{measure}\"} needs a two-class response (family {.val binomial} with 0/1 data, or {.val hinge}).",
+        x = "The family is {.val {family}}{if (family == 'binomial') ' with proportions or counts' else ''}.",
+        i = "Use {.val deviance}, {.val mse} or {.val mae}."
       ),
       call = call
     )
@@ -351,9 +368,9 @@ check_nfolds_agree <- function(nfolds, foldid, call) {
 # turn (rarer class first), so that class counts per fold differ by at most
 # one. The order in which folds are dealt is itself random, so that no fold
 # is always the one with the extra observation.
-make_folds <- function(y, classes, family, nfolds, call) {
+make_folds <- function(y, classes, nfolds, call) {
   n <- length(y)
-  if (family != "binomial") {
+  if (is.null(classes)) {
     return(sample(rep_len(seq_len(nfolds), n)))
   }
   counts <- c(sum(y == 0), sum(y == 1))
@@ -382,7 +399,7 @@ make_folds <- function(y, classes, family, nfolds, call) {
 
 # Every training set must be fittable: two observations with positive weight
 # and, for a binary response, both classes among them.
-check_training_sets <- function(y, classes, weights, fold, family, call) {
+check_training_sets <- function(y, classes, weights, fold, call) {
   for (k in seq_len(max(fold))) {
     used <- fold != k & weights > 0
     if (sum(used) < 2) {
@@ -396,7 +413,7 @@ check_training_sets <- function(y, classes, weights, fold, family, call) {
         class = "smem_error_folds"
       )
     }
-    if (family == "binomial" && length(unique(y[used])) < 2) {
+    if (!is.null(classes) && length(unique(y[used])) < 2) {
       abort_input(
         c(
           "Fold {k} cannot be held out: the rest of the data has only one class.",
@@ -511,25 +528,46 @@ cv_progress <- function(nfolds, show, envir) {
   )
 }
 
-# Per-observation values of a measure (n x L), for all but "auc".
+# Per-observation values of a measure (n x L), for all but "auc"; `y` is
+# 0/1 for a two-class response.
 pointwise_measure <- function(measure, family, y, link) {
-  if (family == "gaussian") {
+  name <- family$name
+  if (name == "gaussian") {
     return(switch(measure,
       deviance = ,
       mse = (y - link)^2,
       mae = abs(y - link)
     ))
   }
-  p <- stats::plogis(link)
+  if (name == "binomial") {
+    p <- stats::plogis(link)
+    return(switch(measure,
+      deviance = {
+        clamped <- pmin(pmax(p, 1e-5), 1 - 1e-5)
+        2 * (y * log(ifelse(y > 0, y, 1) / clamped) +
+          (1 - y) * log(ifelse(y < 1, 1 - y, 1) / (1 - clamped)))
+      },
+      mse = (y - p)^2,
+      mae = abs(y - p),
+      class = (p > 0.5) != (y == 1)
+    ) + 0)
+  }
+  if (name == "hinge") {
+    y <- 2 * y - 1
+    return(switch(measure,
+      deviance = 2 * pmax(0, 1 - y * link),
+      mse = (y - link)^2,
+      mae = abs(y - link),
+      class = (link > 0) != (y > 0)
+    ) + 0)
+  }
+  family$band <- 0
+  fitted <- family_mean(family, link)
   switch(measure,
-    deviance = {
-      clamped <- pmin(pmax(p, 1e-5), 1 - 1e-5)
-      -2 * (y * log(clamped) + (1 - y) * log(1 - clamped))
-    },
-    mse = (y - p)^2,
-    mae = abs(y - p),
-    class = (p > 0.5) != (y == 1)
-  ) + 0
+    deviance = 2 * (family_loss(family, y, link) - family_saturated_loss(family, y)),
+    mse = (y - fitted)^2,
+    mae = abs(y - fitted)
+  )
 }
 
 # Weighted area under the ROC curve of `score` for the 0/1 response `y`:

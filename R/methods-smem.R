@@ -214,15 +214,26 @@ finish_prediction <- function(object, link, type, call) {
   if (type == "link") {
     return(link)
   }
+  family <- fit_family(object)
   if (type == "response") {
-    link[] <- family_mean(object$family, link)
+    if (family$name == "hinge") {
+      abort_input(
+        c(
+          "{.code type = \"response\"} is not available for the hinge loss.",
+          x = "A support vector machine has no probability model.",
+          i = "Use {.code type = \"link\"} for decision values or {.code type = \"class\"} for labels."
+        ),
+        call = call
+      )
+    }
+    link[] <- family_mean(family, link)
     return(link)
   }
-  if (object$family != "binomial") {
+  if (!family$name %in% c("binomial", "hinge")) {
     abort_input(
       c(
-        "{.code type = \"class\"} is only available for the binomial family.",
-        x = "This fit's family is {.val {object$family}}."
+        "{.code type = \"class\"} is only available for the binomial and hinge families.",
+        x = "This fit's family is {.val {family$name}}."
       ),
       call = call
     )
@@ -232,6 +243,12 @@ finish_prediction <- function(object, link, type, call) {
     nrow = nrow(link), dimnames = dimnames(link)
   )
   classes
+}
+
+# The family spec of a fit (fits made before the spec was stored carry the
+# name only).
+fit_family <- function(object) {
+  if (!is.null(object$family_spec)) object$family_spec else list(name = object$family, band = 0)
 }
 
 #' Plot the objective trace of an SM-EM fit
@@ -276,7 +293,10 @@ deviance.smem <- function(object, ...) {
 #' The log-likelihood at the penalized estimate, with `df` the number of
 #' nonzero coefficients plus the intercept (and the variance for the
 #' gaussian family, estimated by maximum likelihood as in [stats::logLik()]
-#' for linear models).
+#' for linear models). Available for the gaussian family and binomial 0/1
+#' responses; an error otherwise (the hinge and check losses are not
+#' likelihoods, and the negative binomial and binomial-count versions are
+#' not implemented).
 #'
 #' @param object A fit from [smem()].
 #' @param ... Not used.
@@ -291,8 +311,21 @@ logLik.smem <- function(object, ...) {
     value <- 0.5 * (sum(log(w[positive])) -
       n * (log(2 * pi) + 1 - log(n) + log(object$deviance)))
     df <- df + 1
-  } else {
+  } else if (object$family == "binomial" && !isTRUE(object$counts)) {
     value <- -object$deviance / 2
+  } else {
+    abort_input(
+      c(
+        "{.fn logLik} is not available for this fit.",
+        x = if (object$family %in% c("hinge", "quantile")) {
+          "The {object$family} loss is not a likelihood."
+        } else {
+          "It is only implemented for the gaussian family and binomial 0/1 responses."
+        },
+        i = "Use {.fn deviance} instead."
+      ),
+      call = rlang::current_env()
+    )
   }
   structure(value, df = df, nobs = n, class = "logLik")
 }

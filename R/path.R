@@ -44,9 +44,10 @@
 #' plot(path, label = TRUE)
 #' coef(path, s = 0.02)
 #' @export
-smem_path <- function(x, y, family = c("gaussian", "binomial"),
-                      penalty = c("lasso", "ridge", "enet"), nlambda = 100,
-                      lambda.min.ratio = NULL, lambda = NULL, alpha = NULL,
+smem_path <- function(x, y, family = c("gaussian", "binomial", "negbin", "hinge", "quantile"),
+                      penalty = c("lasso", "ridge", "enet", "mcp", "scad", "bridge", "log", "horseshoe"),
+                      nlambda = 100, lambda.min.ratio = NULL, lambda = NULL,
+                      alpha = NULL, gamma = NULL, q = NULL, tau = NULL, size = NULL,
                       weights = NULL, offset = NULL, intercept = TRUE,
                       standardize = TRUE, penalty.factor = NULL,
                       accelerate = TRUE, control = smem_control(),
@@ -63,7 +64,8 @@ smem_path <- function(x, y, family = c("gaussian", "binomial"),
   control <- check_control(control, call)
   problem <- new_problem(
     x, y, family, penalty, alpha, weights, offset, intercept, standardize,
-    penalty.factor, call
+    penalty.factor, call,
+    gamma = gamma, q = q, tau = tau, size = size
   )
 
   # set up: the null fit, the grid, the early-stop rule
@@ -71,7 +73,7 @@ smem_path <- function(x, y, family = c("gaussian", "binomial"),
   base <- unpenalized_fit(problem, base_columns, control)
   null_columns <- if (problem$intercept) 1L else integer(0)
   nulldev <- if (identical(base_columns, null_columns)) {
-    family_deviance(problem$family, problem$y, base$eta, problem$weights)
+    family_deviance(problem$family_spec, problem$y, base$eta, problem$weights)
   } else {
     null_deviance(problem, control)
   }
@@ -91,31 +93,44 @@ smem_path <- function(x, y, family = c("gaussian", "binomial"),
   } else {
     lambda <- sort(check_lambda(lambda, "lambda", call), decreasing = TRUE)
   }
-  # deviance = 2 * sum(weights * loss); the core sums loss with weights
-  # rescaled to sum to n
-  stop <- if (early.stop) {
+  # the core sums w * loss with the weights rescaled to sum to n; the
+  # deviance is 2 * sum(weights * (loss - saturated loss))
+  to_core <- problem$n / sum(problem$weights)
+  dense <- grows_from_dense(problem$penalty_spec)
+  stop <- if (early.stop && !dense) {
+    saturated <- sum(problem$weights * family_saturated_loss(problem$family_spec, problem$y))
     list(
-      null_loss = nulldev / 2 * problem$n / sum(problem$weights),
-      saturated_loss = 0
+      null_loss = (nulldev / 2 + saturated) * to_core,
+      saturated_loss = saturated * to_core
     )
   }
-  # start from the unpenalized fit, the solution at lambda_max
-  start <- rep(0, ncol(problem$x))
-  start[base_columns] <- base$coefficients
 
-  # fit
+  # fit: from the unpenalized fit (the solution at lambda_max) down the grid;
+  # under the bridge and horseshoe, where a zero coefficient never
+  # re-enters, from the ridge fit at the smallest lambda up the grid
   progress <- progress_bar(length(lambda), trace, "Fitting the path", call)
-  core <- run_core(problem, lambda, start, control, accelerate, progress, stop)
+  if (dense) {
+    order <- rev(seq_along(lambda))
+    start <- dense_start(problem, lambda[order[1]], control)
+    core <- run_core(problem, lambda[order], start, control, accelerate, progress)
+    core$beta <- core$beta[, rev(seq_len(ncol(core$beta))), drop = FALSE]
+    core$fits <- rev(core$fits)
+  } else {
+    start <- rep(0, ncol(problem$x))
+    start[base_columns] <- base$coefficients
+    core <- run_core(problem, lambda, start, control, accelerate, progress, stop)
+  }
 
   # clean the path and un-standardize
   new_smem_path(problem, core, lambda, nulldev, this_call)
 }
 
-# Smallest lambda at which every penalized coefficient is zero.
+# Smallest lambda at which every penalized coefficient is zero (for the
+# bridge and horseshoe, whose slope at zero is infinite, the lasso's).
 max_lambda <- function(problem, eta) {
   gradient <- drop(crossprod(
     problem$x,
-    problem$w * (family_mean(problem$family, eta) - problem$y)
+    problem$w * family_gradient(problem$family_spec, problem$y, eta)
   )) / problem$n
   penalized <- problem$factors_used > 0
   if (!any(penalized)) {
@@ -129,7 +144,8 @@ max_lambda <- function(problem, eta) {
     )
   }
   size <- abs(gradient[penalized]) / problem$factors_used[penalized]
-  value <- max(size) / max(problem$alpha, 1e-3)
+  slope <- max(problem$alpha, 1e-3) * penalty_slope_at_zero(problem$penalty_spec)
+  value <- max(size) / slope
   if (value <= 0) {
     # the unpenalized fit is already optimal for every lambda (e.g. a
     # perfect fit): any positive grid gives the same zero path
@@ -159,7 +175,7 @@ new_smem_path <- function(problem, core, lambda, nulldev, call) {
   labels <- paste0("s", seq_len(done) - 1)
   eta <- linear_predictor(problem, coefs)
   deviance <- vapply(seq_len(done), function(k) {
-    family_deviance(problem$family, problem$y, eta[, k], problem$weights)
+    family_deviance(problem$family_spec, problem$y, eta[, k], problem$weights)
   }, numeric(1))
   iter <- vapply(fits, `[[`, integer(1), "iterations")
   converged <- vapply(fits, `[[`, logical(1), "converged")
@@ -201,6 +217,8 @@ new_smem_path <- function(problem, core, lambda, nulldev, call) {
       seconds_solve = vapply(fits, `[[`, numeric(1), "seconds_solve"),
       family = problem$family,
       penalty = problem$penalty,
+      family_spec = problem$family_spec,
+      penalty_spec = problem$penalty_spec,
       alpha = problem$alpha,
       classes = problem$classes,
       intercept = problem$intercept,

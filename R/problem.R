@@ -2,9 +2,11 @@
 # standardized design with the intercept as its first column, rescaled
 # weights and penalty factors, and the calls into the C++ core.
 
-penalties <- c("lasso", "ridge", "enet")
+penalties <- c("lasso", "ridge", "enet", "mcp", "scad", "bridge", "log", "horseshoe")
 
-check_penalty <- function(penalty, alpha, call) {
+# The penalty spec: list(penalty, core, alpha, gamma, q) with core the name
+# of the C++ penalty type ("enet" for the lasso, ridge and elastic net).
+check_penalty <- function(penalty, alpha, gamma, q, call) {
   if (!is.character(penalty) || length(penalty) != 1 || is.na(penalty) ||
     !penalty %in% penalties) {
     shown <- if (is.character(penalty) && length(penalty) == 1) penalty else
@@ -16,6 +18,12 @@ check_penalty <- function(penalty, alpha, call) {
       ),
       call = call
     )
+  }
+  check_unused(gamma, "gamma", !penalty %in% c("mcp", "scad", "log"), "penalty", penalty, call)
+  check_unused(q, "q", penalty != "bridge", "penalty", penalty, call)
+  spec <- list(penalty = penalty, core = penalty, alpha = 1, gamma = NA_real_, q = NA_real_)
+  if (penalty %in% c("lasso", "ridge", "enet")) {
+    spec$core <- "enet"
   }
   if (penalty == "lasso" && !is.null(alpha) && !identical(as.double(alpha), 1)) {
     abort_input(
@@ -38,26 +46,60 @@ check_penalty <- function(penalty, alpha, call) {
         call = call
       )
     }
-    return(list(penalty = penalty, alpha = 0))
+    spec$alpha <- 0
+    return(spec)
   }
   if (is.null(alpha)) {
     alpha <- if (penalty == "enet") 0.5 else 1
   }
-  alpha <- check_number(alpha, "alpha", call, lower = 0, upper = 1)
-  list(penalty = penalty, alpha = alpha)
+  # the non-convex penalties bend at multiples of alpha * lambda, so alpha = 0
+  # would leave them undefined: the ridge alone is penalty = "ridge"
+  spec$alpha <- check_number(alpha, "alpha", call,
+    lower = 0, upper = 1,
+    lower_open = !penalty %in% c("lasso", "enet")
+  )
+  if (penalty %in% c("mcp", "scad", "log")) {
+    lowest <- c(mcp = 1, scad = 2, log = 0)[[penalty]]
+    if (is.null(gamma)) {
+      gamma <- c(mcp = 3, scad = 3.7, log = 1)[[penalty]]
+    }
+    spec$gamma <- check_number(gamma, "gamma", call, lower = lowest, lower_open = TRUE)
+  }
+  if (penalty == "bridge") {
+    spec$q <- if (is.null(q)) 0.5 else
+      check_number(q, "q", call, lower = 0, upper = 1, lower_open = TRUE, upper_open = TRUE)
+  }
+  spec
+}
+
+# P'(0+) / alpha of the penalty's shape: the lambda grid divides by it. The
+# bridge and horseshoe have an infinite slope at zero (zero is always a local
+# minimum); their grid is the lasso's.
+penalty_slope_at_zero <- function(spec) {
+  if (spec$penalty == "log") 1 / spec$gamma else 1
+}
+
+# Penalties under which a coefficient at zero never re-enters (an infinite
+# slope at zero), so that their paths are fitted from the smallest lambda up.
+grows_from_dense <- function(spec) {
+  spec$penalty %in% c("bridge", "horseshoe") && spec$alpha > 0
 }
 
 # Builds the problem from user input. `call` is the exported function's frame.
 new_problem <- function(x, y, family, penalty, alpha, weights, offset,
-                        intercept, standardize, penalty.factor, call) {
+                        intercept, standardize, penalty.factor, call,
+                        gamma = NULL, q = NULL, tau = NULL, size = NULL) {
   # coerce and check
   x <- check_x(x, "x", call)
   n <- nrow(x)
   p <- ncol(x)
-  family <- check_family(family, call)
+  family <- check_family(family, tau, size, call)
   response <- prepare_response(y, family, n, call)
-  shape <- check_penalty(penalty, alpha, call)
+  shape <- check_penalty(penalty, alpha, gamma, q, call)
   weights <- check_weights(weights, n, "weights", call)
+  if (!is.null(response$trials)) {
+    weights <- weights * response$trials
+  }
   offset <- check_offset(offset, n, "offset", call)
   intercept <- check_flag(intercept, "intercept", call)
   standardize <- check_flag(standardize, "standardize", call)
@@ -71,13 +113,13 @@ new_problem <- function(x, y, family, penalty, alpha, weights, offset,
       call = call
     )
   }
-  if (family == "binomial") {
+  if (family$name %in% c("binomial", "hinge")) {
     used <- response$y[weights > 0]
-    if (length(unique(used)) < 2) {
+    if (all(used == min(used)) && min(used) %in% c(-1, 0, 1)) {
       abort_input(
         c(
           "{.arg y} must have both classes among the observations with positive weight.",
-          x = "Only class {.val {response$classes[used[1] + 1]}} has positive weight."
+          x = "Only class {.val {response$classes[(used[1] > 0) + 1]}} has positive weight."
         ),
         call = call
       )
@@ -121,11 +163,14 @@ new_problem <- function(x, y, family, penalty, alpha, weights, offset,
   }
 
   # scale of the response, to make the convergence tolerance relative: the
-  # gradient of the gaussian loss grows with the spread of y
+  # gradient of the gaussian loss grows with the spread of y, and gaussian
+  # and quantile coefficients (hence drop_tol) and the rounded kink of the
+  # check loss are in the units of y
   y_scale <- 1
-  if (family == "gaussian") {
+  coef_scale <- 1
+  if (family$name %in% c("gaussian", "quantile")) {
     y_spread <- sqrt(sum(w * (response$y - sum(w * response$y) / n)^2) / n)
-    if (y_spread == 0) {
+    if (y_spread == 0 && family$name == "gaussian") {
       abort_input(
         c(
           "{.arg y} must not be constant for family {.val gaussian}.",
@@ -134,7 +179,11 @@ new_problem <- function(x, y, family, penalty, alpha, weights, offset,
         call = call
       )
     }
-    y_scale <- y_spread
+    if (y_spread > 0) coef_scale <- y_spread
+    if (family$name == "gaussian") y_scale <- y_spread
+  }
+  if (family$name %in% c("hinge", "quantile")) {
+    family$band <- coef_scale
   }
 
   # penalty factors summing to the number of columns, as in glmnet
@@ -149,28 +198,37 @@ new_problem <- function(x, y, family, penalty, alpha, weights, offset,
   list(
     x = xs, y = response$y, classes = response$classes, weights = weights,
     w = w, offset = offset, offset_used = if (is.null(offset)) rep(0, n) else offset,
-    family = family, penalty = shape$penalty, alpha = shape$alpha,
+    family = family$name, family_spec = family, penalty = shape$penalty,
+    penalty_spec = shape, alpha = shape$alpha, trials = response$trials,
     intercept = intercept, standardize = standardize, center = center,
     scale = scale, keep = keep, factors = factors, factors_used = factors_used,
-    n = n, p = p, variables = variables, y_scale = y_scale
+    n = n, p = p, variables = variables, y_scale = y_scale, coef_scale = coef_scale
   )
 }
 
 # Name of the C++ family for the problem and control.
 core_family <- function(problem, control) {
-  if (problem$family == "binomial" && control$curvature == "bohning") {
-    return("binomial_bohning")
+  name <- problem$family
+  if (name %in% c("binomial", "negbin") && control$curvature == "bohning") {
+    return(paste0(name, "_bohning"))
   }
-  problem$family
+  name
 }
 
-core_control <- function(control, accelerate, stop = NULL, scale = 1) {
+# The core's control list. The band of the hinge and check losses is the
+# family's unit (1, or the spread of y) times control$smoothing.
+core_control <- function(control, accelerate, problem, stop = NULL) {
+  spec <- problem$family_spec
+  shape <- problem$penalty_spec
   list(
-    tol = control$tol * scale, maxit = control$maxit, accelerate = accelerate,
-    polish = control$polish, drop_tol = control$drop_tol * scale,
+    tol = control$tol * problem$y_scale, maxit = control$maxit,
+    accelerate = accelerate, polish = control$polish,
+    drop_tol = control$drop_tol * problem$coef_scale,
     screen = control$screen, path_stop = !is.null(stop),
     null_loss = if (is.null(stop)) 0 else stop$null_loss,
-    saturated_loss = if (is.null(stop)) 0 else stop$saturated_loss
+    saturated_loss = if (is.null(stop)) 0 else stop$saturated_loss,
+    tau = spec$tau, size = spec$size, band = spec$band * control$smoothing,
+    gamma = shape$gamma, q = shape$q
   )
 }
 
@@ -180,8 +238,9 @@ run_core <- function(problem, lambda, start, control, accelerate,
                      progress = NULL, stop = NULL) {
   out <- smem_path_cpp(
     problem$x, problem$y, problem$w, problem$offset_used, lambda,
-    problem$factors_used, start, core_family(problem, control), "enet",
-    problem$alpha, core_control(control, accelerate, stop, problem$y_scale), progress
+    problem$factors_used, start, core_family(problem, control),
+    problem$penalty_spec$core, problem$alpha,
+    core_control(control, accelerate, problem, stop), progress
   )
   if (!is.null(out$error)) {
     cli::cli_abort(
@@ -238,14 +297,10 @@ unpenalized_fit <- function(problem, columns, control) {
     return(list(coefficients = numeric(0), eta = problem$offset_used))
   }
   design <- problem$x[, columns, drop = FALSE]
-  fit <- run_core(
-    list(
-      x = design, y = problem$y, w = problem$w, offset_used = problem$offset_used,
-      factors_used = rep(0, length(columns)), family = problem$family, alpha = 1,
-      y_scale = problem$y_scale
-    ),
-    0, rep(0, length(columns)), control, TRUE
-  )
+  unpenalized <- problem
+  unpenalized$x <- design
+  unpenalized$factors_used <- rep(0, length(columns))
+  fit <- run_core(unpenalized, 0, rep(0, length(columns)), control, TRUE)
   coefficients <- fit$beta[, 1]
   list(
     coefficients = coefficients,
@@ -253,10 +308,20 @@ unpenalized_fit <- function(problem, columns, control) {
   )
 }
 
+# Starting values for the penalties under which zero is always a local
+# minimum (bridge, horseshoe): the ridge fit at the same level, where every
+# coefficient is non-zero.
+dense_start <- function(problem, lambda, control) {
+  ridge <- problem
+  ridge$penalty_spec <- list(penalty = "ridge", core = "enet", alpha = 0, gamma = NA_real_, q = NA_real_)
+  ridge$alpha <- 0
+  run_core(ridge, lambda, rep(0, ncol(problem$x)), control, TRUE)$beta[, 1]
+}
+
 # Deviance of the model with only the intercept (and offset).
 null_deviance <- function(problem, control) {
   eta <- unpenalized_fit(problem, if (problem$intercept) 1L, control)$eta
-  family_deviance(problem$family, problem$y, eta, problem$weights)
+  family_deviance(problem$family_spec, problem$y, eta, problem$weights)
 }
 
 # Linear predictor of standardized coefficients (columns of `coefs`).

@@ -24,6 +24,15 @@
 #'   support and the polish does the rest (measured faster on every case of
 #'   `bench/path-bench.R`), and `"pg"` for plain SM-EM (`polish = FALSE`),
 #'   where the tighter majorizer needs fewer iterations.
+#' @param smoothing Half-width of the band in which the kink of the hinge
+#'   and check (quantile) losses is rounded, relative to the unit of the
+#'   residual (1 for the hinge loss, the standard deviation of `y` for the
+#'   check loss). SM-EM's weight for these losses is
+#'   \eqn{1/(2|u|)} at a residual \eqn{u}, infinite at the kink; inside the
+#'   band \eqn{|u|} is replaced by \eqn{u^2/(2 b) + b/2}, so the loss that
+#'   is minimized (and reported in `objective`) is continuously
+#'   differentiable and exceeds the original by at most \eqn{b/4} per
+#'   observation. Deviances are those of the original loss.
 #' @param screen Logical. At the start of each fit, let the zero coefficients
 #'   that violate the optimality conditions at the starting values enter at
 #'   once (at their one-coordinate soft-threshold values), instead of waiting
@@ -35,7 +44,7 @@
 #' @export
 smem_control <- function(tol = 1e-7, maxit = 10000L, polish = TRUE,
                          drop_tol = 1e-8, curvature = c("auto", "pg", "bohning"),
-                         screen = TRUE) {
+                         screen = TRUE, smoothing = 1e-6) {
   call <- rlang::current_env()
   tol <- check_number(tol, "tol", call, lower = 0, lower_open = TRUE)
   maxit <- check_count(maxit, "maxit", call)
@@ -46,10 +55,12 @@ smem_control <- function(tol = 1e-7, maxit = 10000L, polish = TRUE,
     curvature <- if (polish) "bohning" else "pg"
   }
   screen <- check_flag(screen, "screen", call)
+  smoothing <- check_number(smoothing, "smoothing", call, lower = 0, upper = 1, lower_open = TRUE)
   structure(
     list(
       tol = tol, maxit = as.integer(maxit), polish = polish,
-      drop_tol = drop_tol, curvature = curvature, screen = screen
+      drop_tol = drop_tol, curvature = curvature, screen = screen,
+      smoothing = smoothing
     ),
     class = "smem_control"
   )
@@ -72,27 +83,80 @@ check_control <- function(control, call) {
 #'
 #' Minimizes, at one penalty level `lambda`,
 #' \deqn{\frac{1}{n}\sum_i w_i\,\ell(y_i, \eta_i) + \lambda \sum_j v_j
-#'   \{\alpha |\beta_j| + \frac{1-\alpha}{2}\beta_j^2\},
+#'   P(|\beta_j|),
 #'   \qquad \eta = \mathrm{offset} + \beta_0 + X\beta,}{(1/n) sum_i w_i
-#'   loss(y_i, eta_i) + lambda sum_j v_j (alpha |b_j| + (1 - alpha) b_j^2 / 2),
+#'   loss(y_i, eta_i) + lambda sum_j v_j P(|b_j|),
 #'   eta = offset + b_0 + X b,}
-#' the objective of glmnet, so that `lambda` values and solutions compare one
-#' to one. The loss \eqn{\ell} is \eqn{(y - \eta)^2/2} for `"gaussian"` and
-#' \eqn{\log(1 + e^\eta) - y\eta} for `"binomial"`. Weights are rescaled to sum
-#' to `n`, penalty factors to sum to the number of columns of `x`, the
-#' intercept is never penalized, and with `standardize = TRUE` the penalty
-#' acts on columns scaled to unit variance while coefficients are reported on
-#' the original scale.
+#' with \eqn{P(a) = \alpha a + (1-\alpha) a^2/2} for the lasso, ridge and
+#' elastic net: the objective of glmnet, so that `lambda` values and
+#' solutions compare one to one. Weights are rescaled to sum to `n`, penalty
+#' factors to sum to the number of columns of `x`, the intercept is never
+#' penalized, and with `standardize = TRUE` the penalty acts on columns
+#' scaled to unit variance while coefficients are reported on the original
+#' scale.
 #'
+#' @section Families (losses):
+#' \describe{
+#'   \item{`"gaussian"`}{\eqn{(y - \eta)^2/2}.}
+#'   \item{`"binomial"`}{\eqn{\log(1 + e^\eta) - y\eta}: logistic
+#'     regression. `y` is a two-class vector, proportions in \[0, 1\] with
+#'     the numbers of trials as `weights`, or a two-column matrix of
+#'     successes and failures (as for [glm()]).}
+#'   \item{`"negbin"`}{Negative binomial regression with log link and known
+#'     `size` \eqn{h}: \eqn{(y + h)\log(1 + \mu/h) - y\log(\mu/h)} with
+#'     \eqn{\mu = e^\eta}, minus the log-likelihood up to terms free of
+#'     \eqn{\eta}.}
+#'   \item{`"hinge"`}{\eqn{\max(0, 1 - y\eta)} with \eqn{y = \pm 1}: the
+#'     linear support vector machine.}
+#'   \item{`"quantile"`}{The check loss \eqn{r(\tau - 1\{r < 0\})},
+#'     \eqn{r = y - \eta}: quantile regression at level `tau`.}
+#' }
+#' The hinge and check losses have a kink where SM-EM's observation weight
+#' is infinite; smem rounds it inside a narrow band (see `smoothing` in
+#' [smem_control()]), which changes the objective by at most a millionth of
+#' the residual's unit per observation by default.
+#'
+#' @section Penalties:
+#' Every penalty is mixed with the ridge through `alpha`:
+#' \eqn{P(a) = \alpha S(a; \alpha\lambda v_j) + (1 - \alpha) a^2/2}, with
+#' the shape \eqn{S(a; t)} (per unit of penalty level, \eqn{t = \alpha\lambda v_j}):
+#' \describe{
+#'   \item{`"lasso"`, `"enet"`, `"ridge"`}{\eqn{S = a}.}
+#'   \item{`"mcp"`}{\eqn{a - a^2/(2\gamma t)} up to \eqn{a = \gamma t},
+#'     then constant; `gamma` > 1, default 3. This is ncvreg's scale.}
+#'   \item{`"scad"`}{\eqn{a} up to \eqn{t}, then a quadratic bend to a
+#'     constant at \eqn{\gamma t}; `gamma` > 2, default 3.7 (ncvreg's scale).}
+#'   \item{`"bridge"`}{\eqn{a^q}, `q` in (0, 1), default 0.5.}
+#'   \item{`"log"`}{\eqn{\log(1 + a/\gamma)}, `gamma` > 0, default 1.}
+#'   \item{`"horseshoe"`}{Minus the log of the marginal density of the
+#'     horseshoe prior with global scale \eqn{\tau = t}:
+#'     \eqn{-\log(e^x E_1(x))}, \eqn{x = a^2/(2 t^2)}, with \eqn{E_1} the
+#'     exponential integral. Coefficients well below \eqn{t} are shrunk to
+#'     zero, those well above it barely at all.}
+#' }
+#' The lasso, ridge and elastic net are convex and their solution is unique.
+#' The others are not: SM-EM then reaches a stationary point (a local
+#' minimum in practice) from its starting values, monotonely. The bridge and
+#' horseshoe have an infinite slope at zero, so a zero coefficient never
+#' becomes non-zero: a fit with them starts from the ridge fit (all
+#' coefficients non-zero) unless `init` is given, and [smem_path()] fits
+#' their path from the smallest `lambda` up. The horseshoe penalty tends to
+#' minus infinity at zero; a coefficient set to zero leaves the model and
+#' its penalty term is no longer counted, so the recorded objective can rise
+#' at the iteration where a coefficient is dropped (and only there).
+#'
+#' @section Algorithm:
 #' Each SM-EM iteration is one weighted least-squares solve: the E-step gives
-#' every observation a curvature weight (Polya-Gamma for the binomial family,
-#' 1 for the gaussian) and every coefficient a shrinkage weight
-#' (\eqn{\lambda v_j \alpha / |\beta_j|} plus the ridge part), and the M-step
-#' solves the resulting linear system over the active coefficients. The step
-#' equals one preconditioned gradient step \eqn{\beta - A^{-1}\nabla F(\beta)}
-#' and never increases the objective. With `accelerate = TRUE`, Nesterov
-#' extrapolation is used and restarted whenever it would raise the objective,
-#' so the recorded objective never increases in either mode.
+#' every observation a curvature weight (Polya-Gamma for the binomial and
+#' negative binomial families, 1 for the gaussian, \eqn{1/(2|u|)} at a
+#' residual \eqn{u} for the hinge and check losses) and every coefficient a
+#' shrinkage weight \eqn{\lambda v_j P'(|\beta_j|)/|\beta_j|}, and the
+#' M-step solves the resulting linear system over the active coefficients.
+#' The step equals one preconditioned gradient step
+#' \eqn{\beta - A^{-1}\nabla F(\beta)} and never increases the objective.
+#' With `accelerate = TRUE`, Nesterov extrapolation is used and restarted
+#' whenever it would raise the objective, so the recorded objective never
+#' increases in either mode.
 #'
 #' Coefficients that reach zero are set to exactly zero and kept out of the
 #' system; at convergence the optimality conditions of every zero coefficient
@@ -104,16 +168,29 @@ check_control <- function(control, call) {
 #' from the Matrix package are accepted but converted to dense storage.
 #'
 #' @param x Numeric matrix of predictors, one row per observation.
-#' @param y Response. For `"gaussian"`, a numeric vector. For `"binomial"`, a
-#'   0/1 numeric vector, a logical vector, or a factor with two levels whose
-#'   second level is the event modelled.
-#' @param family `"gaussian"` or `"binomial"`.
-#' @param penalty `"lasso"`, `"ridge"` or `"enet"` (the lasso mixed with the
-#'   ridge penalty through `alpha`).
+#' @param y Response. For `"gaussian"` and `"quantile"`, a numeric vector;
+#'   for `"negbin"`, non-negative counts. For `"binomial"`, a 0/1 numeric
+#'   vector, a logical vector, or a factor with two levels whose second level
+#'   is the event modelled; or proportions with the trials as `weights`; or a
+#'   two-column matrix of successes and failures. For `"hinge"`, a -1/1
+#'   vector, a logical vector or a two-level factor (the second level is
+#'   coded +1).
+#' @param family `"gaussian"`, `"binomial"`, `"negbin"`, `"hinge"` or
+#'   `"quantile"` (see the section Families).
+#' @param penalty `"lasso"`, `"ridge"`, `"enet"` (the lasso mixed with the
+#'   ridge penalty through `alpha`), `"mcp"`, `"scad"`, `"bridge"`, `"log"`
+#'   or `"horseshoe"` (see the section Penalties).
 #' @param lambda A single non-negative penalty level.
-#' @param alpha Mixing between the lasso (`alpha = 1`) and the ridge
-#'   (`alpha = 0`) penalty, in \[0, 1\]. Defaults to 1 for `"lasso"` and 0.5
-#'   for `"enet"`; must be 0 or left out for `"ridge"`.
+#' @param alpha Mixing between the penalty's shape (`alpha = 1`) and the
+#'   ridge (`alpha = 0`), in \[0, 1\]. Defaults to 1, and to 0.5 for
+#'   `"enet"`; must be 0 or left out for `"ridge"`, 1 or left out for
+#'   `"lasso"`, and positive for the non-convex penalties.
+#' @param gamma Shape of `"mcp"` (> 1, default 3), `"scad"` (> 2, default
+#'   3.7) and `"log"` (> 0, default 1). An error for other penalties.
+#' @param q Exponent of `"bridge"`, in (0, 1); default 0.5.
+#' @param tau Quantile level of `"quantile"`, in (0, 1); default 0.5.
+#' @param size The known size (dispersion) parameter of `"negbin"`: the
+#'   variance is \eqn{\mu + \mu^2/\mathrm{size}}. Required for that family.
 #' @param weights Non-negative observation weights; default all 1.
 #' @param offset Optional offset added to the linear predictor.
 #' @param intercept Fit an (unpenalized) intercept?
@@ -140,8 +217,9 @@ check_control <- function(control, call) {
 #' coef(fit)
 #' plot(fit)
 #' @export
-smem <- function(x, y, family = c("gaussian", "binomial"),
-                 penalty = c("lasso", "ridge", "enet"), lambda, alpha = NULL,
+smem <- function(x, y, family = c("gaussian", "binomial", "negbin", "hinge", "quantile"),
+                 penalty = c("lasso", "ridge", "enet", "mcp", "scad", "bridge", "log", "horseshoe"),
+                 lambda, alpha = NULL, gamma = NULL, q = NULL, tau = NULL, size = NULL,
                  weights = NULL, offset = NULL, intercept = TRUE,
                  standardize = TRUE, penalty.factor = NULL, accelerate = TRUE,
                  control = smem_control(), init = NULL) {
@@ -165,9 +243,15 @@ smem <- function(x, y, family = c("gaussian", "binomial"),
   control <- check_control(control, call)
   problem <- new_problem(
     x, y, family, penalty, alpha, weights, offset, intercept, standardize,
-    penalty.factor, call
+    penalty.factor, call,
+    gamma = gamma, q = q, tau = tau, size = size
   )
   start <- initial_values(problem, init, call)
+  if (is.null(init) && grows_from_dense(problem$penalty_spec)) {
+    # zero is a local minimum of every coefficient under this penalty, so
+    # the fit starts from the fit with the ridge part alone
+    start <- dense_start(problem, lambda, control)
+  }
 
   # fit
   core <- run_core(problem, lambda, start, control, accelerate)
@@ -220,7 +304,7 @@ new_smem_fit <- function(problem, coefs, lambda, summary, control, call) {
   beta <- original$beta[, 1]
   eta <- drop(linear_predictor(problem, coefs))
   nulldev <- null_deviance(problem, control)
-  deviance <- family_deviance(problem$family, problem$y, eta, problem$weights)
+  deviance <- family_deviance(problem$family_spec, problem$y, eta, problem$weights)
 
   separation <- looks_separated(problem, eta, summary$converged)
   if (separation || !summary$converged) {
@@ -235,6 +319,9 @@ new_smem_fit <- function(problem, coefs, lambda, summary, control, call) {
       alpha = problem$alpha,
       family = problem$family,
       penalty = problem$penalty,
+      family_spec = problem$family_spec,
+      penalty_spec = problem$penalty_spec,
+      counts = !is.null(problem$trials) || !all(problem$y %in% c(0, 1)),
       objective = summary$objective,
       iter = summary$iterations,
       converged = summary$converged,
@@ -260,7 +347,8 @@ new_smem_fit <- function(problem, coefs, lambda, summary, control, call) {
 # likelihood alone has no finite maximum, and the coefficients are held only
 # by the penalty, or not at all.
 looks_separated <- function(problem, eta, converged) {
-  if (problem$family != "binomial" || max(abs(eta)) <= 20) {
+  if (problem$family != "binomial" || !is.null(problem$trials) ||
+    !all(problem$y %in% c(0, 1)) || max(abs(eta)) <= 20) {
     return(FALSE)
   }
   used <- problem$weights > 0

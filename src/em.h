@@ -81,8 +81,9 @@ struct FitSummary {
 template <class Family, class Penalty>
 class EmFit {
  public:
-  EmFit(const Data& data, Penalty penalty, Control control)
+  EmFit(const Data& data, Family family, Penalty penalty, Control control)
       : data_(data),
+        family_(family),
         penalty_(penalty),
         control_(control),
         n_(data.x.rows()),
@@ -254,7 +255,7 @@ class EmFit {
   double loss_sum() const {
     double total = 0.0;
     for (Eigen::Index i = 0; i < n_; ++i)
-      total += data_.weights[i] * Family::loss(data_.y[i], eta_[i]);
+      total += data_.weights[i] * family_.loss(data_.y[i], eta_[i]);
     return total;
   }
 
@@ -266,6 +267,7 @@ class EmFit {
 
  private:
   const Data& data_;
+  Family family_;
   Penalty penalty_;
   Control control_;
   Eigen::Index n_, m_;
@@ -288,6 +290,8 @@ class EmFit {
   }
 
   bool penalized(Eigen::Index j) const { return s_[j] > 0.0; }
+  // lambda * v_j, the level that shapes the non-convex penalties
+  double level(Eigen::Index j) const { return s_[j] / static_cast<double>(n_); }
   bool can_be_zero(Eigen::Index j) const { return penalized(j) && penalty_.sparse(); }
 
   void start_active_set() {
@@ -334,14 +338,14 @@ class EmFit {
   double penalty_value(const Eigen::VectorXd& beta) const {
     double total = 0.0;
     for (int j : active_)
-      if (s_[j] > 0.0) total += s_[j] * penalty_.value(std::fabs(beta[j]));
+      if (s_[j] > 0.0 && beta[j] != 0.0) total += s_[j] * penalty_.value(std::fabs(beta[j]), level(j));
     return total;
   }
 
   double objective(const Eigen::VectorXd& beta, const Eigen::VectorXd& eta) const {
     double total = 0.0;
     for (Eigen::Index i = 0; i < n_; ++i)
-      total += data_.weights[i] * Family::loss(data_.y[i], eta[i]);
+      total += data_.weights[i] * family_.loss(data_.y[i], eta[i]);
     return total + penalty_value(beta);
   }
 
@@ -349,7 +353,7 @@ class EmFit {
   Eigen::VectorXd working_gradient(const Eigen::VectorXd& eta) const {
     Eigen::VectorXd r(n_);
     for (Eigen::Index i = 0; i < n_; ++i)
-      r[i] = data_.weights[i] * Family::gradient(data_.y[i], eta[i]);
+      r[i] = data_.weights[i] * family_.gradient(data_.y[i], eta[i]);
     return r;
   }
 
@@ -372,7 +376,7 @@ class EmFit {
       const int j = columns[a];
       g[a] = data_.x.col(j).dot(r);
       if (s_[j] > 0.0 && beta[j] != 0.0)
-        g[a] += s_[j] * penalty_.derivative(std::fabs(beta[j])) * (beta[j] > 0 ? 1.0 : -1.0);
+        g[a] += s_[j] * penalty_.derivative(std::fabs(beta[j]), level(j)) * (beta[j] > 0 ? 1.0 : -1.0);
     }
     return g;
   }
@@ -420,7 +424,7 @@ class EmFit {
     eta_of(from, eta);
     Eigen::VectorXd omega(n_);
     for (Eigen::Index i = 0; i < n_; ++i)
-      omega[i] = data_.weights[i] * Family::em_curvature(data_.y[i], eta[i]);
+      omega[i] = data_.weights[i] * family_.em_curvature(data_.y[i], eta[i]);
     Eigen::MatrixXd a = gram_over(omega, Family::constant_curvature, active_, summary);
     const Eigen::VectorXd g = active_gradient(from, eta);
     for (std::size_t idx = 0; idx < active_.size(); ++idx) {
@@ -429,7 +433,7 @@ class EmFit {
         // |b| is floored so that an extrapolated coefficient that lands on
         // zero gets a huge (not infinite) weight and stays near zero.
         const double size = std::max(std::fabs(from[j]), 1e-300);
-        a(idx, idx) += s_[j] * penalty_.weight(size);
+        a(idx, idx) += std::min(s_[j] * penalty_.weight(size, level(j)), 1e280);
       }
     }
     const auto start = Clock::now();
@@ -453,13 +457,13 @@ class EmFit {
     if (Family::constant_newton) {
       Eigen::VectorXd h(n_);
       for (Eigen::Index i = 0; i < n_; ++i)
-        h[i] = data_.weights[i] * Family::newton_curvature(data_.y[i], eta_[i]);
+        h[i] = data_.weights[i] * family_.newton_curvature(data_.y[i], eta_[i]);
       return gram_over(h, true, active_, summary);
     }
     if (refresh || frozen_h_.size() == 0) {
       frozen_h_.resize(n_);
       for (Eigen::Index i = 0; i < n_; ++i)
-        frozen_h_[i] = data_.weights[i] * Family::newton_curvature(data_.y[i], eta_[i]);
+        frozen_h_[i] = data_.weights[i] * family_.newton_curvature(data_.y[i], eta_[i]);
       frozen_columns_ = active_;
       frozen_gram_ = gram_over(frozen_h_, false, active_, summary);
       return frozen_gram_;
@@ -513,15 +517,42 @@ class EmFit {
   // leaves the active set) and halved up to eleven times; it is kept only if
   // it lowers F.
   bool newton_attempt(double& f, bool refresh, FitSummary& summary) {
-    Eigen::MatrixXd hess = polish_matrix(refresh, summary);
+    const Eigen::MatrixXd loss_part = polish_matrix(refresh, summary);
+    const Eigen::VectorXd g = active_gradient(beta_, eta_);
+    // The penalty's own curvature is negative where a non-convex penalty
+    // bends; if the matrix is then not positive definite its Newton
+    // direction need not descend, and the negative part is left out
+    // (any positive definite matrix gives a descent direction).
+    Eigen::MatrixXd hess = loss_part;
+    bool concave_part = false;
     for (std::size_t idx = 0; idx < active_.size(); ++idx) {
       const int j = active_[idx];
-      if (s_[j] > 0.0) hess(idx, idx) += s_[j] * penalty_.curvature(std::fabs(beta_[j]));
+      if (s_[j] > 0.0) {
+        const double c = s_[j] * penalty_.curvature(std::fabs(beta_[j]), level(j));
+        hess(idx, idx) += c;
+        concave_part = concave_part || c < 0.0;
+      }
     }
-    const Eigen::VectorXd g = active_gradient(beta_, eta_);
     const auto start = Clock::now();
     Eigen::VectorXd delta;
-    const bool ok = solve_symmetric(hess, -g, delta);
+    bool ok = false;
+    if (concave_part) {
+      Eigen::LLT<Eigen::MatrixXd, Eigen::Lower> llt(hess);
+      if (llt.info() == Eigen::Success) {
+        delta = llt.solve(-g);
+        ok = delta.allFinite();
+      }
+      if (!ok) {
+        hess = loss_part;
+        for (std::size_t idx = 0; idx < active_.size(); ++idx) {
+          const int j = active_[idx];
+          if (s_[j] > 0.0)
+            hess(idx, idx) +=
+                std::max(0.0, s_[j] * penalty_.curvature(std::fabs(beta_[j]), level(j)));
+        }
+      }
+    }
+    if (!ok) ok = solve_symmetric(hess, -g, delta);
     summary.seconds_solve += since(start);
     if (!ok) return false;
 
@@ -578,7 +609,11 @@ class EmFit {
     Eigen::VectorXd eta(n_);
     eta_of(beta, eta);
     const double fc = objective(beta, eta);
-    if (fc > f) return false;
+    // A penalty that tends to -infinity at zero (horseshoe) counts a zero
+    // coefficient as out of the model, so removing it raises the recorded
+    // objective by the (finite) penalty it had; the drop is still taken,
+    // the coefficient being negligible and zero its limit under EM.
+    if (fc > f && !Penalty::unbounded_at_zero) return false;
     accept(beta, eta);
     f = fc;
     for (int j : candidates)
@@ -598,13 +633,13 @@ class EmFit {
     Eigen::VectorXd move = Eigen::VectorXd::Zero(m_);
     Eigen::VectorXd omega(n_);
     for (Eigen::Index i = 0; i < n_; ++i)
-      omega[i] = data_.weights[i] * Family::em_curvature(data_.y[i], eta_[i]);
+      omega[i] = data_.weights[i] * family_.em_curvature(data_.y[i], eta_[i]);
     for (Eigen::Index j = 0; j < m_; ++j) {
       if (in_active_[j]) continue;
       const double excess = std::fabs(g[j]) - s_[j] * penalty_.slope_at_zero();
       if (excess / n_ <= control_.tol) continue;
       const double curvature = data_.x.col(j).cwiseAbs2().dot(omega) +
-                               s_[j] * std::max(0.0, penalty_.curvature(0.0));
+                               s_[j] * std::max(0.0, penalty_.curvature(0.0, level(j)));
       move[j] = -(g[j] > 0 ? 1.0 : -1.0) * excess / std::max(curvature, 1e-300);
       entering.push_back(static_cast<int>(j));
     }

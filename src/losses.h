@@ -1,7 +1,8 @@
 // Loss functions (families) of the SM-EM engine.
 //
-// Each family is a small policy type with static members, chosen once at the
-// R/C++ boundary and never inspected inside the iteration:
+// Each family is a small policy type, built once at the R/C++ boundary with
+// its parameters (a quantile level, a negative binomial size) and never
+// inspected by name inside the iteration:
 //
 //   loss(y, eta)             the per-observation loss, before the weight w_i
 //   gradient(y, eta)         d loss / d eta
@@ -17,9 +18,18 @@
 // The majorizer of loss(y, .) at eta0 is
 //   loss(y, eta0) + gradient * (eta - eta0) + omega / 2 * (eta - eta0)^2,
 // which gives every family the same M-step (see em.h).
+//
+// The hinge and check losses have a kink. Their scale-mixture majorizer
+// |u| <= u^2 / (2 |u0|) + |u0| / 2 has an infinite curvature at u0 = 0, so
+// |u0| is floored at a band half-width `band`; the iteration is then exactly
+// the EM algorithm of the loss with |u| replaced, inside the band, by the
+// quadratic u^2 / (2 band) + band / 2 (SmoothAbs below). That loss is
+// continuously differentiable and exceeds the original by at most band / 4
+// per observation (loss units), and it is what `loss` returns.
 #ifndef SMEM_LOSSES_H
 #define SMEM_LOSSES_H
 
+#include <algorithm>
 #include <cmath>
 
 namespace smem {
@@ -27,42 +37,46 @@ namespace smem {
 struct Gaussian {
   static constexpr bool constant_curvature = true;
   static constexpr bool constant_newton = true;
-  static double loss(double y, double eta) {
+  double loss(double y, double eta) const {
     const double r = y - eta;
     return 0.5 * r * r;
   }
-  static double gradient(double y, double eta) { return eta - y; }
-  static double em_curvature(double, double) { return 1.0; }
-  static double newton_curvature(double, double) { return 1.0; }
+  double gradient(double y, double eta) const { return eta - y; }
+  double em_curvature(double, double) const { return 1.0; }
+  double newton_curvature(double, double) const { return 1.0; }
 };
+
+// Pieces shared by the logistic-type losses.
+namespace logistic {
+inline double log1p_exp(double eta) {
+  return eta > 0 ? eta + std::log1p(std::exp(-eta)) : std::log1p(std::exp(eta));
+}
+inline double mean(double eta) {
+  return eta >= 0 ? 1.0 / (1.0 + std::exp(-eta)) : std::exp(eta) / (1.0 + std::exp(eta));
+}
+// Polya-Gamma weight E[omega | eta] = tanh(eta / 2) / (2 eta). Near zero the
+// ratio loses precision, so a Taylor series is used there:
+// tanh(u)/(4u) with u = eta/2 is 1/4 - u^2/12 + u^4/30 - ...
+inline double polya_gamma(double eta) {
+  const double u = 0.5 * eta;
+  if (std::fabs(u) < 1e-3) {
+    const double u2 = u * u;
+    return 0.25 - u2 / 12.0 + u2 * u2 / 30.0;
+  }
+  return std::tanh(u) / (4.0 * u);
+}
+}  // namespace logistic
 
 // Logistic loss log(1 + exp(eta)) - y * eta, y in [0, 1] (a proportion when
 // the observation weight carries the number of trials).
 struct Binomial {
   static constexpr bool constant_curvature = false;
   static constexpr bool constant_newton = false;
-  static double log1p_exp(double eta) {
-    return eta > 0 ? eta + std::log1p(std::exp(-eta)) : std::log1p(std::exp(eta));
-  }
-  static double mean(double eta) {
-    return eta >= 0 ? 1.0 / (1.0 + std::exp(-eta))
-                    : std::exp(eta) / (1.0 + std::exp(eta));
-  }
-  static double loss(double y, double eta) { return log1p_exp(eta) - y * eta; }
-  static double gradient(double y, double eta) { return mean(eta) - y; }
-  // Polya-Gamma weight E[omega | eta] = tanh(eta / 2) / (2 eta). Near zero the
-  // ratio loses precision, so a Taylor series is used there:
-  // tanh(u)/(4u) with u = eta/2 is 1/4 - u^2/12 + u^4/30 - ...
-  static double em_curvature(double, double eta) {
-    const double u = 0.5 * eta;
-    if (std::fabs(u) < 1e-3) {
-      const double u2 = u * u;
-      return 0.25 - u2 / 12.0 + u2 * u2 / 30.0;
-    }
-    return std::tanh(u) / (4.0 * u);
-  }
-  static double newton_curvature(double, double eta) {
-    const double p = mean(eta);
+  double loss(double y, double eta) const { return logistic::log1p_exp(eta) - y * eta; }
+  double gradient(double y, double eta) const { return logistic::mean(eta) - y; }
+  double em_curvature(double, double eta) const { return logistic::polya_gamma(eta); }
+  double newton_curvature(double, double eta) const {
+    const double p = logistic::mean(eta);
     return p * (1.0 - p);
   }
 };
@@ -72,7 +86,100 @@ struct Binomial {
 // iteration.
 struct BinomialBohning : Binomial {
   static constexpr bool constant_curvature = true;
-  static double em_curvature(double, double) { return 0.25; }
+  double em_curvature(double, double) const { return 0.25; }
+};
+
+// Negative binomial with known size h and log link, mean mu = exp(eta):
+// minus the log-likelihood up to terms free of eta is
+//   (y + h) log(1 + exp(psi)) - y psi,   psi = eta - log(h),
+// a logistic loss with y + h trials, hence the Polya-Gamma weight
+// (y + h) tanh(psi / 2) / (2 psi).
+struct NegativeBinomial {
+  static constexpr bool constant_curvature = false;
+  static constexpr bool constant_newton = false;
+  double size;
+  double log_size;
+  explicit NegativeBinomial(double h) : size(h), log_size(std::log(h)) {}
+  double loss(double y, double eta) const {
+    const double psi = eta - log_size;
+    return (y + size) * logistic::log1p_exp(psi) - y * psi;
+  }
+  double gradient(double y, double eta) const {
+    return (y + size) * logistic::mean(eta - log_size) - y;
+  }
+  double em_curvature(double y, double eta) const {
+    return (y + size) * logistic::polya_gamma(eta - log_size);
+  }
+  double newton_curvature(double y, double eta) const {
+    const double p = logistic::mean(eta - log_size);
+    return (y + size) * p * (1.0 - p);
+  }
+};
+
+// Bohning's bound (y + h) / 4 for the negative binomial: free of eta.
+struct NegativeBinomialBohning : NegativeBinomial {
+  static constexpr bool constant_curvature = true;
+  using NegativeBinomial::NegativeBinomial;
+  double em_curvature(double y, double) const { return 0.25 * (y + size); }
+};
+
+// |u| with the kink rounded inside |u| < band (see the header comment).
+struct SmoothAbs {
+  double band;
+  double value(double u) const {
+    const double a = std::fabs(u);
+    return a >= band ? a : 0.5 * (u * u / band + band);
+  }
+  double slope(double u) const {
+    if (u >= band) return 1.0;
+    if (u <= -band) return -1.0;
+    return u / band;
+  }
+  // Curvature of the majorizer touching at u: 1 / max(|u|, band).
+  double majorizer_curvature(double u) const { return 1.0 / std::max(std::fabs(u), band); }
+  double curvature(double u) const { return std::fabs(u) < band ? 1.0 / band : 0.0; }
+};
+
+// Hinge loss max(0, 1 - y eta) = (|u| + u) / 2 with u = 1 - y eta, y = +-1.
+struct Hinge {
+  static constexpr bool constant_curvature = false;
+  static constexpr bool constant_newton = false;
+  SmoothAbs kink;
+  explicit Hinge(double band) : kink{band} {}
+  double loss(double y, double eta) const {
+    const double u = 1.0 - y * eta;
+    return 0.5 * (kink.value(u) + u);
+  }
+  double gradient(double y, double eta) const {
+    return -0.5 * y * (kink.slope(1.0 - y * eta) + 1.0);
+  }
+  double em_curvature(double y, double eta) const {
+    return 0.5 * kink.majorizer_curvature(1.0 - y * eta);
+  }
+  double newton_curvature(double y, double eta) const {
+    return 0.5 * kink.curvature(1.0 - y * eta);
+  }
+};
+
+// Check loss of level tau: r (tau - 1{r < 0}) = |r| / 2 + (tau - 1/2) r with
+// r = y - eta.
+struct Quantile {
+  static constexpr bool constant_curvature = false;
+  static constexpr bool constant_newton = false;
+  double tau;
+  SmoothAbs kink;
+  Quantile(double level, double band) : tau(level), kink{band} {}
+  double loss(double y, double eta) const {
+    const double r = y - eta;
+    return 0.5 * kink.value(r) + (tau - 0.5) * r;
+  }
+  double gradient(double y, double eta) const {
+    return -(0.5 * kink.slope(y - eta) + tau - 0.5);
+  }
+  double em_curvature(double y, double eta) const {
+    return 0.5 * kink.majorizer_curvature(y - eta);
+  }
+  double newton_curvature(double y, double eta) const { return 0.5 * kink.curvature(y - eta); }
 };
 
 }  // namespace smem

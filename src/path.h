@@ -37,12 +37,13 @@ struct PathResult {
 // intercept column). on_lambda(k) is called after each lambda, for progress
 // and interrupts; returning false stops the path early.
 template <class Family, class Penalty>
-PathResult fit_path(const Data& data, const Penalty& penalty, const Control& control,
+PathResult fit_path(const Data& data, const Family& family, const Penalty& penalty,
+                    const Control& control,
                     const Eigen::VectorXd& lambda, const Eigen::VectorXd& factors,
                     const Eigen::VectorXd& start, const PathStop& stop,
                     const std::function<bool(int)>& on_lambda) {
   const double n = static_cast<double>(data.x.rows());
-  EmFit<Family, Penalty> fit(data, penalty, control);
+  EmFit<Family, Penalty> fit(data, family, penalty, control);
   fit.set_beta(start);
   PathResult out;
   out.beta = Eigen::MatrixXd::Zero(data.x.cols(), lambda.size());

@@ -3,6 +3,8 @@
 // [[Rcpp::depends(RcppEigen)]]
 #include <RcppEigen.h>
 
+#include <algorithm>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 
@@ -33,16 +35,41 @@ Data make_data(const Eigen::Map<Eigen::MatrixXd>& x, const Eigen::Map<Eigen::Vec
               Eigen::Map<const Eigen::VectorXd>(offset.data(), offset.size())};
 }
 
-// Calls f.template operator()<Family, Penalty>() for the named pair.
+// Calls visit(family, penalty) with the types named by the strings and the
+// shape parameters in `control` (tau, size, band, gamma, q).
+template <class Visitor>
+Rcpp::List with_penalty(const std::string& penalty, double alpha, const Rcpp::List& control,
+                        Visitor&& visit) {
+  if (penalty == "enet") return visit(smem::ElasticNet{alpha});
+  const double gamma = Rcpp::as<double>(control["gamma"]);
+  if (penalty == "mcp") return visit(smem::Mcp(alpha, gamma));
+  if (penalty == "scad") return visit(smem::Scad(alpha, gamma));
+  if (penalty == "log") return visit(smem::LogPenalty(alpha, gamma));
+  if (penalty == "bridge") return visit(smem::Bridge(alpha, Rcpp::as<double>(control["q"])));
+  if (penalty == "horseshoe") return visit(smem::Horseshoe(alpha));
+  throw std::invalid_argument("unknown penalty '" + penalty + "'");
+}
+
 template <class Visitor>
 Rcpp::List dispatch(const std::string& family, const std::string& penalty, double alpha,
-                    Visitor&& visit) {
-  if (penalty != "enet") throw std::invalid_argument("unknown penalty '" + penalty + "'");
-  const smem::ElasticNet pen{alpha};
-  if (family == "gaussian") return visit(smem::Gaussian{}, pen);
-  if (family == "binomial") return visit(smem::Binomial{}, pen);
-  if (family == "binomial_bohning") return visit(smem::BinomialBohning{}, pen);
-  throw std::invalid_argument("unknown family '" + family + "'");
+                    const Rcpp::List& control, Visitor&& visit) {
+  static const char* known[] = {"gaussian", "binomial", "binomial_bohning", "hinge",
+                                "quantile", "negbin", "negbin_bohning"};
+  if (std::find(std::begin(known), std::end(known), family) == std::end(known))
+    throw std::invalid_argument("unknown family '" + family + "'");
+  return with_penalty(penalty, alpha, control, [&](auto pen) {
+    if (family == "gaussian") return visit(smem::Gaussian{}, pen);
+    if (family == "binomial") return visit(smem::Binomial{}, pen);
+    if (family == "binomial_bohning") return visit(smem::BinomialBohning{}, pen);
+    const double band = Rcpp::as<double>(control["band"]);
+    if (family == "hinge") return visit(smem::Hinge(band), pen);
+    if (family == "quantile")
+      return visit(smem::Quantile(Rcpp::as<double>(control["tau"]), band), pen);
+    const double size = Rcpp::as<double>(control["size"]);
+    if (family == "negbin") return visit(smem::NegativeBinomial(size), pen);
+    if (family == "negbin_bohning") return visit(smem::NegativeBinomialBohning(size), pen);
+    throw std::invalid_argument("unknown family '" + family + "'");
+  });
 }
 
 Rcpp::List summary_list(const smem::FitSummary& fit) {
@@ -88,11 +115,11 @@ Rcpp::List smem_path_cpp(const Eigen::Map<Eigen::MatrixXd> x,
       Rcpp::Function f(progress.get());
       return Rcpp::as<bool>(f(k + 1));
     };
-    return dispatch(family, penalty, alpha, [&](auto fam, auto pen) {
+    return dispatch(family, penalty, alpha, control, [&](auto fam, auto pen) {
       using Family = decltype(fam);
       using Penalty = decltype(pen);
       const smem::PathResult res = smem::fit_path<Family, Penalty>(
-          data, pen, ctl, lambda, factors, start, stop, on_lambda);
+          data, fam, pen, ctl, lambda, factors, start, stop, on_lambda);
       Rcpp::List fits(res.fits.size());
       for (std::size_t k = 0; k < res.fits.size(); ++k) fits[k] = summary_list(res.fits[k]);
       return Rcpp::List::create(Rcpp::_["beta"] = res.beta, Rcpp::_["fits"] = fits,
@@ -118,10 +145,10 @@ Rcpp::List smem_em_step_cpp(const Eigen::Map<Eigen::MatrixXd> x,
     const Data data = make_data(x, y, weights, offset);
     const Control ctl = read_control(control);
     const Eigen::VectorXd scales = static_cast<double>(x.rows()) * lambda * factors;
-    return dispatch(family, penalty, alpha, [&](auto fam, auto pen) {
+    return dispatch(family, penalty, alpha, control, [&](auto fam, auto pen) {
       using Family = decltype(fam);
       using Penalty = decltype(pen);
-      smem::EmFit<Family, Penalty> fit(data, pen, ctl);
+      smem::EmFit<Family, Penalty> fit(data, fam, pen, ctl);
       fit.set_beta(start);
       const double objective = fit.objective_value(scales);
       const double violation = fit.kkt_violation(scales);

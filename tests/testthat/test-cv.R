@@ -323,7 +323,7 @@ test_that("bad numbers of folds, foldid and measures are rejected clearly", {
   expect_error(smem_cv(x, y, foldid = rep(1:2, 10)), "at least 3 folds", class = "smem_error_input")
   expect_error(smem_cv(x, y, foldid = rep_len(c(1, 2, 3.5), 20)), "whole numbers", class = "smem_error_input")
   expect_error(smem_cv(x, y, nfolds = 5, foldid = rep_len(1:4, 20)), "disagree", class = "smem_error_input")
-  expect_error(smem_cv(x, y, type.measure = "auc"), "only available for the binomial family", class = "smem_error_input")
+  expect_error(smem_cv(x, y, type.measure = "auc"), "needs a two-class response", class = "smem_error_input")
   expect_error(smem_cv(x, y, type.measure = "class"), "binomial", class = "smem_error_input")
   expect_error(smem_cv(x, y, type.measure = "brier"), "type.measure")
   expect_error(smem_cv(x, y, nfold = 5), "Unknown", class = "smem_error_input")

@@ -67,7 +67,7 @@ test_that("negative weights, negative lambda and alpha out of range are rejected
   expect_error(smem(x, y, family = "binomial", lambda = c(0.1, 0.2)), "smem_path")
   expect_error(smem(x, y, family = "binomial"), "`lambda` is missing")
   expect_error(smem(x, y, family = "poisson", lambda = 0.1), "`family`")
-  expect_error(smem(x, y, family = "binomial", penalty = "mcp", lambda = 0.1), "`penalty`")
+  expect_error(smem(x, y, family = "binomial", penalty = "elastic", lambda = 0.1), "`penalty`")
 })
 
 test_that("a penalty.factor of the wrong length is rejected", {
