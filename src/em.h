@@ -220,8 +220,21 @@ class EmFit {
         stalled = 0;
       }
       // No step has lowered the objective for a while: the iterate is at
-      // the optimum to rounding, short of `tol`. Stop (not converged).
+      // the optimum over the active set to rounding, short of `tol`. A zero
+      // coefficient that violates its optimality condition may still enter
+      // (its move is far larger than rounding); otherwise stop (not
+      // converged).
       if (stalled >= 20) {
+        if (admit_violators(f) > 0) {
+          previous = beta_;
+          nesterov.restart();
+          settled = 0;
+          signs = current_signs();
+          violation = active_violation();
+          out.trace.back() = f / n_;
+          stalled = 0;
+          continue;
+        }
         out.stalled = true;
         break;
       }

@@ -3,7 +3,7 @@
 needed <- c(
   "Rcpp", "RcppEigen", "cli", "rlang", "Matrix",
   "glmnet", "MASS", "mlbench", "kernlab", "knitr", "markdown",
-  "testthat", "future", "future.apply"
+  "testthat", "future", "future.apply", "ncvreg", "lpSolve", "quadprog"
 )
 missing <- needed[!vapply(needed, requireNamespace, logical(1), quietly = TRUE)]
 if (length(missing) > 0) {
