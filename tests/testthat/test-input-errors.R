@@ -106,3 +106,140 @@ test_that("internal failures of the core surface as classed R errors", {
   )
   expect_match(out$error, "unknown family")
 })
+
+test_that("a hinge y that is not two classes coded -1/1 is rejected", {
+  x <- good_x()
+  expect_snapshot(smem(x, rep(0:2, length.out = 20), family = "hinge", lambda = 0.1), error = TRUE)
+  expect_error(
+    smem(x, factor(rep(c("a", "b", "c"), length.out = 20)), family = "hinge", lambda = 0.1),
+    "`y` must have exactly two classes for family \"hinge\"",
+    class = "smem_error_input"
+  )
+  expect_error(
+    smem(x, good_y(), family = "hinge", lambda = 0.1),
+    "coded -1/1 for family \"hinge\".*It contains 0",
+    class = "smem_error_input"
+  )
+})
+
+test_that("a quantile level outside (0, 1) is rejected by name", {
+  x <- good_x()
+  y <- stats::rnorm(20)
+  expect_snapshot(smem(x, y, family = "quantile", tau = 0, lambda = 0.1), error = TRUE)
+  for (tau in list(1, -0.5, NA, "a", c(0.2, 0.7))) {
+    expect_error(
+      smem(x, y, family = "quantile", tau = tau, lambda = 0.1),
+      "`tau` must be a single number in \\(0, 1\\)",
+      class = "smem_error_input"
+    )
+  }
+})
+
+test_that("a negative binomial fit needs a positive size and non-negative counts", {
+  x <- good_x()
+  counts <- rep(c(0, 3, 1, 7), 5)
+  expect_snapshot(smem(x, counts, family = "negbin", lambda = 0.1), error = TRUE)
+  expect_snapshot(smem(x, counts, family = "negbin", size = 0, lambda = 0.1), error = TRUE)
+  expect_error(
+    smem(x, counts, family = "negbin", size = -2, lambda = 0.1),
+    "`size` must be a single number.*It is -2",
+    class = "smem_error_input"
+  )
+  expect_snapshot(
+    smem(x, replace(counts, 5, -1), family = "negbin", size = 2, lambda = 0.1),
+    error = TRUE
+  )
+  expect_error(
+    smem(x, replace(counts, 6, NA), family = "negbin", size = 2, lambda = 0.1),
+    "`y` must contain only finite values",
+    class = "smem_error_nonfinite"
+  )
+})
+
+test_that("a binomial count matrix must be non-negative with one row per observation", {
+  x <- good_x()
+  counts <- cbind(rep(c(0, 2, 5, 1), 5), rep(c(4, 1, 0, 3), 5))
+  expect_snapshot(smem(x, replace(counts, 7, -3), family = "binomial", lambda = 0.1), error = TRUE)
+  expect_snapshot(smem(x, counts[-1, ], family = "binomial", lambda = 0.1), error = TRUE)
+})
+
+test_that("penalty shapes out of range are rejected by name", {
+  x <- good_x()
+  y <- good_y()
+  expect_snapshot(
+    smem(x, y, family = "binomial", penalty = "bridge", q = 1.5, lambda = 0.1),
+    error = TRUE
+  )
+  for (q in c(0, 1)) {
+    expect_error(
+      smem(x, y, family = "binomial", penalty = "bridge", q = q, lambda = 0.1),
+      "`q` must be a single number in \\(0, 1\\)",
+      class = "smem_error_input"
+    )
+  }
+  expect_snapshot(
+    smem(x, y, family = "binomial", penalty = "mcp", gamma = 1, lambda = 0.1),
+    error = TRUE
+  )
+  expect_error(
+    smem(x, y, family = "binomial", penalty = "scad", gamma = 2, lambda = 0.1),
+    "`gamma` must be a single number in \\(2,.*It is 2",
+    class = "smem_error_input"
+  )
+  expect_error(
+    smem(x, y, family = "binomial", penalty = "log", gamma = 0, lambda = 0.1),
+    "`gamma` must be a single number in \\(0,.*It is 0",
+    class = "smem_error_input"
+  )
+})
+
+test_that("a shape argument given to a family or penalty that does not use it is an error", {
+  x <- good_x()
+  y <- good_y()
+  expect_snapshot(
+    smem(x, y, family = "binomial", penalty = "lasso", gamma = 3, lambda = 0.1),
+    error = TRUE
+  )
+  expect_error(
+    smem(x, y, family = "binomial", penalty = "mcp", q = 0.5, lambda = 0.1),
+    "`q` is not used with `penalty = \"mcp\"`",
+    class = "smem_error_input"
+  )
+  expect_error(
+    smem(x, stats::rnorm(20), family = "gaussian", tau = 0.5, lambda = 0.1),
+    "`tau` is not used with `family = \"gaussian\"`",
+    class = "smem_error_input"
+  )
+  expect_error(
+    smem(x, y, family = "binomial", size = 2, lambda = 0.1),
+    "`size` is not used with `family = \"binomial\"`",
+    class = "smem_error_input"
+  )
+})
+
+test_that("a non-convex penalty needs a positive alpha", {
+  expect_snapshot(
+    smem(good_x(), good_y(), family = "binomial", penalty = "mcp", alpha = 0, lambda = 0.1),
+    error = TRUE
+  )
+})
+
+test_that("the range quoted for size and gamma agrees with what is accepted", {
+  # Infinity is rejected; the message must not quote a range that holds it.
+  x <- good_x()
+  attempts <- list(
+    size = quote(smem(x, rep(c(0, 3), 10), family = "negbin", size = Inf, lambda = 0.1)),
+    gamma = quote(
+      smem(x, good_y(), family = "binomial", penalty = "mcp", gamma = Inf, lambda = 0.1)
+    )
+  )
+  for (arg in names(attempts)) {
+    outcome <- tryCatch({
+      eval(attempts[[arg]])
+      "accepted"
+    }, error = conditionMessage)
+    expect_true(outcome == "accepted" || !grepl("Inf]", outcome, fixed = TRUE),
+      label = paste(arg, "= Inf:", outcome)
+    )
+  }
+})
