@@ -381,14 +381,15 @@ class EmFit {
   }
 
   Eigen::VectorXd gradient_over(const Eigen::VectorXd& beta, const Eigen::VectorXd& eta,
-                                const std::vector<int>& columns) const {
+                                const std::vector<int>& columns,
+                                bool with_penalty = true) const {
     const Eigen::VectorXd r = working_gradient(eta);
     const Eigen::Index k = static_cast<Eigen::Index>(columns.size());
     Eigen::VectorXd g(k);
     for (Eigen::Index a = 0; a < k; ++a) {
       const int j = columns[a];
       g[a] = data_.x.col(j).dot(r);
-      if (s_[j] > 0.0 && beta[j] != 0.0)
+      if (with_penalty && s_[j] > 0.0 && beta[j] != 0.0)
         g[a] += s_[j] * penalty_.derivative(std::fabs(beta[j]), level(j)) * (beta[j] > 0 ? 1.0 : -1.0);
     }
     return g;
@@ -439,14 +440,21 @@ class EmFit {
     for (Eigen::Index i = 0; i < n_; ++i)
       omega[i] = data_.weights[i] * family_.em_curvature(data_.y[i], eta[i]);
     Eigen::MatrixXd a = gram_over(omega, Family::constant_curvature, active_, summary);
-    const Eigen::VectorXd g = active_gradient(from, eta);
+    // The penalty's part of the gradient is written d_j b_j (equal to
+    // s_j P'(|b_j|) sign(b_j)), with the same d_j as the matrix: the weight
+    // is capped at 1e280 (a coefficient far below 1e-100 under an
+    // infinite-slope penalty), and the step must use the capped value on
+    // both sides to pin the coefficient near zero rather than overshoot.
+    Eigen::VectorXd g = gradient_over(from, eta, active_, false);
     for (std::size_t idx = 0; idx < active_.size(); ++idx) {
       const int j = active_[idx];
       if (s_[j] > 0.0) {
         // |b| is floored so that an extrapolated coefficient that lands on
         // zero gets a huge (not infinite) weight and stays near zero.
         const double size = std::max(std::fabs(from[j]), 1e-300);
-        a(idx, idx) += std::min(s_[j] * penalty_.weight(size, level(j)), 1e280);
+        const double d = std::min(s_[j] * penalty_.weight(size, level(j)), 1e280);
+        a(idx, idx) += d;
+        g[idx] += d * from[j];
       }
     }
     const auto start = Clock::now();

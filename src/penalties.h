@@ -220,28 +220,48 @@ struct Horseshoe {
     const ScaledExpIntegral e = scaled_exp_integral(x);
     return e.one_minus_g / e.g;
   }
+  // For x below 1e-250 (a coefficient below about 1e-125 tau, whose square
+  // may underflow), E1(x) = -euler - log(x) to full precision, and the
+  // formulas are evaluated through log(x) = 2 log(a / tau) - log(2).
+  static constexpr double log_tiny = -575.6;  // log(1e-250)
+  static double log_x(double a, double tau) {
+    return 2.0 * (std::log(a) - std::log(tau)) - std::log(2.0);
+  }
+  static double tiny_e1(double lx) { return -0.57721566490153286061 - lx; }
   double value(double a, double l) const {
     if (a == 0.0) return 0.0;  // the coefficient is out of the model
     const double tau = alpha * l;
-    const double x = a * a / (2.0 * tau * tau);
+    const double lx = log_x(a, tau);
+    if (lx < log_tiny) return alpha * -std::log(tiny_e1(lx)) + ridge.value(a);
+    const double x = std::exp(lx);
     const ScaledExpIntegral e = scaled_exp_integral(x);
     return alpha * -std::log(e.g / x) + ridge.value(a);
   }
   double weight(double a, double l) const {
     const double tau = alpha * l;
-    const double x = a * a / (2.0 * tau * tau);
-    if (!(x > 1e-300)) return 1e300;
-    return alpha * ratio(x) / (tau * tau) + ridge.weight();
+    const double lx = log_x(a, tau);
+    if (lx < log_tiny) {
+      // ratio / tau^2 = 2 / (a^2 E1): capped, the engine caps it anyway
+      const double log_w = std::log(2.0) - 2.0 * std::log(a) - std::log(tiny_e1(lx));
+      return log_w > 690.0 ? 1e300 : alpha * std::exp(log_w) + ridge.weight();
+    }
+    return alpha * ratio(std::exp(lx)) / (tau * tau) + ridge.weight();
   }
   double derivative(double a, double l) const {
     const double tau = alpha * l;
-    const double x = a * a / (2.0 * tau * tau);
-    return alpha * ratio(x) * a / (tau * tau) + ridge.derivative(a);
+    const double lx = log_x(a, tau);
+    if (lx < log_tiny) return alpha * 2.0 / (a * tiny_e1(lx)) + ridge.derivative(a);
+    return alpha * ratio(std::exp(lx)) * a / (tau * tau) + ridge.derivative(a);
   }
   double slope_at_zero() const { return alpha > 0.0 ? infinite_slope : 0.0; }
   double curvature(double a, double l) const {
     const double tau = alpha * l;
-    const double x = a * a / (2.0 * tau * tau);
+    const double lx = log_x(a, tau);
+    if (lx < log_tiny) {
+      const double e1 = tiny_e1(lx);
+      return alpha * 2.0 / (a * a * e1) * (2.0 / e1 - 1.0) + ridge.curvature();
+    }
+    const double x = std::exp(lx);
     const ScaledExpIntegral e = scaled_exp_integral(x);
     const double g = e.g;
     const double r = e.one_minus_g / g;
