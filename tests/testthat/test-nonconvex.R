@@ -137,3 +137,52 @@ test_that("non-convex penalties leave large coefficients less shrunk than the la
     expect_gt(abs(fit$beta[biggest]), abs(lasso$beta[biggest]))
   }
 })
+
+test_that("paths of every penalty end each lambda at a stationary point", {
+  skip_if_not_installed("MASS")
+  # The penalty's slope is written out in helper-pairs.R; the loss score is
+  # computed here. A nonzero coefficient needs a zero derivative; a zero one
+  # a score within lambda * P'(0+) (infinite for bridge and horseshoe).
+  cases <- list(
+    list(data = real_data("boston"), family = "gaussian"),
+    list(data = real_data("pima"), family = "binomial")
+  )
+  shapes <- list(
+    mcp = list(gamma = 3), scad = list(gamma = 3.7), log = list(gamma = 0.5),
+    bridge = list(q = 0.5), horseshoe = list()
+  )
+  for (case in cases) {
+    x <- case$data$x
+    y <- if (case$family == "binomial") binary_response(case$data$y) else case$data$y / 10
+    sds <- sqrt(colMeans(sweep(x, 2, colMeans(x))^2))
+    z <- sweep(sweep(x, 2, colMeans(x)), 2, sds, "/")
+    for (penalty in names(shapes)) {
+      for (alpha in c(1, 0.7)) {
+        args <- c(
+          list(x = x, y = y, family = case$family, penalty = penalty, alpha = alpha, nlambda = 12),
+          shapes[[penalty]]
+        )
+        path <- do.call(smem_path, args)
+        label <- paste(case$family, penalty, alpha)
+        expect_true(all(path$converged), label = label)
+        gamma <- if (is.null(shapes[[penalty]]$gamma)) NA else shapes[[penalty]]$gamma
+        q <- if (is.null(shapes[[penalty]]$q)) NA else shapes[[penalty]]$q
+        for (k in seq_along(path$lambda)) {
+          beta <- as.vector(path$beta[, k])
+          eta <- path$a0[k] + drop(x %*% beta)
+          residual <- if (case$family == "binomial") stats::plogis(eta) - y else eta - y
+          score <- drop(crossprod(z, residual)) / length(y)
+          b <- beta * sds
+          active <- b != 0
+          lambda <- path$lambda[k]
+          slope <- lambda * reference_penalty_slope(penalty, abs(b[active]), lambda, alpha, gamma, q)
+          expect_lte(max(c(0, abs(score[active] + slope * sign(b[active])))), 1e-5, label = label)
+          if (penalty %in% c("mcp", "scad", "log")) {
+            at_zero <- lambda * alpha * (if (penalty == "log") 1 / gamma else 1)
+            expect_lte(max(c(0, abs(score[!active]))), at_zero * (1 + 1e-6) + 1e-7, label = label)
+          }
+        }
+      }
+    }
+  }
+})
