@@ -164,9 +164,10 @@ check_number <- function(value, arg, call, lower = -Inf, upper = Inf,
       (if (upper_open) value < upper else value <= upper)
   }
   if (!ok) {
+    # infinite ends are never accepted (the value must be finite)
     range <- paste0(
-      if (lower_open) "(" else "[", format(lower), ", ", format(upper),
-      if (upper_open) ")" else "]"
+      if (lower_open || is.infinite(lower)) "(" else "[", format(lower), ", ", format(upper),
+      if (upper_open || is.infinite(upper)) ")" else "]"
     )
     shown <- if (is.numeric(value) && length(value) == 1) format(value) else
       cli::format_inline("{.obj_type_friendly {value}}")

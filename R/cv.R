@@ -191,11 +191,12 @@ smem_cv <- function(x, y, ..., nfolds = 10, foldid = NULL,
     x = x, y = fit_y, weights = weights, offset = offset, fold = fold,
     lambda = lambda, args = fold_args(path_args)
   )
-  links <- run_folds(seq_len(nfolds), setup, parallel, progress)
+  fold_fits <- run_folds(seq_len(nfolds), setup, parallel, progress)
   progress$done()
+  warn_folds_not_converged(fold_fits)
   preval <- matrix(NA_real_, n, length(lambda))
   for (k in seq_len(nfolds)) {
-    preval[fold == k, ] <- links[[k]]
+    preval[fold == k, ] <- fold_fits[[k]]$link
   }
 
   # score
@@ -478,13 +479,34 @@ fit_fold <- function(k, setup) {
     ),
     setup$args
   )
-  fit <- do.call(smem_path, args)
+  # a fold's convergence warning is counted here and reported once for all
+  # folds by smem_cv()
+  fit <- withCallingHandlers(
+    do.call(smem_path, args),
+    smem_warning_convergence = function(w) tryInvokeRestart("muffleWarning")
+  )
   link <- stats::predict(
     fit, setup$x[test, , drop = FALSE],
     type = "link",
     newoffset = if (!is.null(setup$offset)) setup$offset[test]
   )
-  unname(as.matrix(link))
+  list(link = unname(as.matrix(link)), not_converged = sum(!fit$converged))
+}
+
+# One warning for the folds whose paths did not converge at every lambda.
+warn_folds_not_converged <- function(fold_fits) {
+  counts <- vapply(fold_fits, `[[`, numeric(1), "not_converged")
+  if (all(counts == 0)) {
+    return(invisible())
+  }
+  cli::cli_warn(
+    c(
+      "In {sum(counts > 0)} of {length(counts)} fold{?s}, the path did not converge at every penalty level.",
+      x = "{sum(counts)} fold fit{?s} in all stopped short of {.arg tol} (largest count in one fold: {max(counts)}).",
+      i = "Their out-of-fold predictions are used as they stood; raise {.arg maxit} or {.arg tol} in {.fn smem_control} to change that."
+    ),
+    class = c("smem_warning_convergence", "smem_warning")
+  )
 }
 
 run_folds <- function(folds, setup, parallel, progress) {

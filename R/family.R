@@ -104,6 +104,9 @@ prepare_response <- function(y, family, n, call) {
     },
     binomial = binary_response(y, name, call),
     hinge = {
+      if (is.numeric(y) || is.logical(y)) {
+        check_finite(as.double(y), "y", call)
+      }
       if (is.numeric(y) && !all(y %in% c(-1, 1))) {
         odd <- unique(y[!y %in% c(-1, 1)])
         abort_input(
@@ -182,7 +185,11 @@ binary_response <- function(y, name, call) {
       c(
         "{.arg y} must have exactly two classes for family {.val {name}}.",
         x = "It has {length(present)}: {.val {present}}.",
-        i = if (length(present) < 2) "A model needs observations of both classes."
+        i = if (length(present) < 2) {
+          "A model needs observations of both classes."
+        } else {
+          "Combine or drop levels so that two remain (the second is the event)."
+        }
       ),
       call = call
     )

@@ -17,7 +17,10 @@
 #' With `early.stop = TRUE` (the default, as in glmnet) the path ends once the
 #' fraction of deviance explained exceeds 0.999 or, after five values, grows
 #' by less than a relative 1e-5 from one `lambda` to the next; the result
-#' then has fewer than `nlambda` columns.
+#' then has fewer than `nlambda` columns. The rule applies to the lasso,
+#' ridge and elastic net only: along the path of a non-convex penalty the
+#' deviance explained can stall for a few values of `lambda` and then grow
+#' again, so those paths always run to the end of the grid.
 #'
 #' @inheritParams smem
 #' @param nlambda Number of penalty levels in the default grid.
@@ -86,7 +89,7 @@ smem_path <- function(x, y, family = c("gaussian", "binomial", "negbin", "hinge"
       lambda.min.ratio, "lambda.min.ratio", call, lower = 0, upper = 1,
       lower_open = TRUE, upper_open = TRUE
     )
-    lambda_max <- max_lambda(problem, base$eta)
+    lambda_max <- max_lambda(problem, base$eta, control)
     lambda <- exp(seq(log(lambda_max), log(lambda_max * lambda.min.ratio),
       length.out = as.integer(nlambda)
     ))
@@ -97,7 +100,10 @@ smem_path <- function(x, y, family = c("gaussian", "binomial", "negbin", "hinge"
   # deviance is 2 * sum(weights * (loss - saturated loss))
   to_core <- problem$n / sum(problem$weights)
   dense <- grows_from_dense(problem$penalty_spec)
-  stop <- if (early.stop && !dense) {
+  # the deviance explained can stall and grow again along the path of a
+  # non-convex penalty, so the early stop applies to the convex ones only
+  convex <- problem$penalty %in% c("lasso", "ridge", "enet")
+  stop <- if (early.stop && convex) {
     saturated <- sum(problem$weights * family_saturated_loss(problem$family_spec, problem$y))
     list(
       null_loss = (nulldev / 2 + saturated) * to_core,
@@ -127,10 +133,14 @@ smem_path <- function(x, y, family = c("gaussian", "binomial", "negbin", "hinge"
 
 # Smallest lambda at which every penalized coefficient is zero (for the
 # bridge and horseshoe, whose slope at zero is infinite, the lasso's).
-max_lambda <- function(problem, eta) {
+max_lambda <- function(problem, eta, control) {
+  # the gradient of the loss the core minimizes (the hinge and check losses
+  # rounded inside the band of control$smoothing)
+  family <- problem$family_spec
+  family$band <- family$band * control$smoothing
   gradient <- drop(crossprod(
     problem$x,
-    problem$w * family_gradient(problem$family_spec, problem$y, eta)
+    problem$w * family_gradient(family, problem$y, eta)
   )) / problem$n
   penalized <- problem$factors_used > 0
   if (!any(penalized)) {
@@ -184,11 +194,14 @@ new_smem_path <- function(problem, core, lambda, nulldev, call) {
   if (!all(converged)) {
     bad <- which(!converged)
     stalled <- vapply(fits[bad], function(f) isTRUE(f$stalled), logical(1))
+    failed <- vapply(fits[bad], function(f) isTRUE(f$failed_solve), logical(1))
+    stalled <- stalled & !failed
     cli::cli_warn(
       c(
         "{length(bad)} of {done} penalty level{?s} did not converge.",
         x = "At lambda = {signif(lambda[bad], 4)} (index {bad}).",
-        i = if (any(!stalled)) "{sum(!stalled)} reached {.arg maxit}: raise it in {.fn smem_control}.",
+        i = if (any(!stalled & !failed)) "{sum(!stalled & !failed)} reached {.arg maxit}: raise it in {.fn smem_control}.",
+        i = if (any(failed)) "{sum(failed)} stopped because the M-step's linear system could not be solved: check {.arg x} for duplicated or extreme columns.",
         i = if (any(stalled)) "{sum(stalled)} stopped because no step could lower the objective before {.arg tol} was met (rounding level): use a larger {.arg tol}.",
         i = "Their coefficients are returned as they stood; see {.field converged}."
       ),

@@ -54,6 +54,16 @@ check_penalty <- function(penalty, alpha, gamma, q, call) {
   }
   # the non-convex penalties bend at multiples of alpha * lambda, so alpha = 0
   # would leave them undefined: the ridge alone is penalty = "ridge"
+  if (!penalty %in% c("lasso", "enet") && identical(as.double(alpha), 0)) {
+    abort_input(
+      c(
+        "{.arg alpha} must be positive with {.code penalty = \"{penalty}\"}.",
+        x = "It is 0, which would leave only the ridge part.",
+        i = "Use {.code penalty = \"ridge\"} for the ridge alone."
+      ),
+      call = call
+    )
+  }
   spec$alpha <- check_number(alpha, "alpha", call,
     lower = 0, upper = 1,
     lower_open = !penalty %in% c("lasso", "enet")

@@ -19,9 +19,10 @@
 #'   scale) whose zero value satisfies the optimality condition is set to
 #'   exactly zero, provided the objective does not rise.
 #' @param curvature Observation curvature of the EM step for the binomial
-#'   family: `"pg"`, the Polya-Gamma weight `tanh(eta/2)/(2 eta)` (a tight
+#'   and negative binomial families: `"pg"`, the Polya-Gamma weight
+#'   `tanh(eta/2)/(2 eta)` (times `y + size` for the negative binomial; a tight
 #'   majorizer whose Gram matrix is rebuilt every iteration), or `"bohning"`,
-#'   the fixed bound 1/4 (a looser majorizer whose Gram matrix is formed once
+#'   the fixed bound 1/4 (`(y + size)/4`; a looser majorizer whose Gram matrix is formed once
 #'   and reused along the whole path). `"auto"` (the default) takes
 #'   `"bohning"` when `polish = TRUE`, where the EM steps mostly settle the
 #'   support and the polish does the rest (measured faster on every case of
@@ -172,7 +173,8 @@ check_control <- function(control, call) {
 #'
 #' @param x Numeric matrix of predictors, one row per observation.
 #' @param y Response. For `"gaussian"` and `"quantile"`, a numeric vector;
-#'   for `"negbin"`, non-negative counts. For `"binomial"`, a 0/1 numeric
+#'   for `"negbin"`, non-negative counts (non-integer values are accepted:
+#'   the loss is the same formula). For `"binomial"`, a 0/1 numeric
 #'   vector, a logical vector, or a factor with two levels whose second level
 #'   is the event modelled; or proportions with the trials as `weights`; or a
 #'   two-column matrix of successes and failures. For `"hinge"`, a -1/1
@@ -372,6 +374,15 @@ warn_not_converged <- function(lambda, summary, separation) {
         i = "Use a larger {.arg lambda} or a ridge component ({.arg alpha} < 1); the result is flagged with {.field separation = TRUE}."
       ),
       class = c("smem_warning_separation", "smem_warning")
+    )
+  } else if (isTRUE(summary$failed_solve)) {
+    cli::cli_warn(
+      c(
+        "The fit at lambda = {signif(lambda, 4)} stopped after {summary$iterations} iteration{?s}: the M-step's linear system could not be solved.",
+        x = "The largest optimality violation is {signif(summary$violation, 3)}.",
+        i = "Check {.arg x} for duplicated or extreme columns, or add a ridge component ({.arg alpha} < 1); the result is flagged with {.field converged = FALSE}."
+      ),
+      class = c("smem_warning_convergence", "smem_warning")
     )
   } else if (isTRUE(summary$stalled)) {
     cli::cli_warn(

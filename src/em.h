@@ -73,6 +73,7 @@ struct FitSummary {
   int restarts = 0;           // rejected extrapolations
   int newton_steps = 0;       // accepted polish steps
   bool stalled = false;       // stopped because no step could lower F
+  bool failed_solve = false;  // stopped because the M-step system was singular
   std::vector<double> trace;  // objective / n: start, then after each iteration
   double seconds_gram = 0.0;  // forming X' Omega X
   double seconds_solve = 0.0; // factorizations and solves
@@ -173,7 +174,11 @@ class EmFit {
           }
         }
         if (!have) {
-          if (!em_step(beta_, candidate, out)) break;  // singular system
+          if (!em_step(beta_, candidate, out)) {  // no factorization worked
+            out.failed_solve = true;
+            out.violation = active_violation();
+            break;
+          }
           eta_of(candidate, candidate_eta);
           const double fc = objective(candidate, candidate_eta);
           previous = beta_;

@@ -77,6 +77,7 @@ Rcpp::List summary_list(const smem::FitSummary& fit) {
       Rcpp::_["iterations"] = fit.iterations, Rcpp::_["converged"] = fit.converged,
       Rcpp::_["violation"] = fit.violation, Rcpp::_["restarts"] = fit.restarts,
       Rcpp::_["newton_steps"] = fit.newton_steps, Rcpp::_["stalled"] = fit.stalled,
+      Rcpp::_["failed_solve"] = fit.failed_solve,
       Rcpp::_["objective"] = Rcpp::wrap(fit.trace),
       Rcpp::_["seconds_gram"] = fit.seconds_gram,
       Rcpp::_["seconds_solve"] = fit.seconds_solve);
