@@ -319,6 +319,14 @@ family_mean <- function(family, eta) {
   )
 }
 
+# Deviances of the columns of the linear predictors `eta` (n x L), as
+# family_deviance() computes each, with the saturated part computed once.
+path_deviance <- function(family, y, eta, weights) {
+  family$band <- 0
+  saturated <- sum(weights * family_saturated_loss(family, y))
+  2 * (colSums(weights * family_loss(family, y, eta)) - saturated)
+}
+
 # Deviance with the weights as given: 2 * sum(w * (loss - saturated loss));
 # for the hinge and check losses, twice the weighted loss (the loss itself,
 # not its rounded version).

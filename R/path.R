@@ -184,9 +184,7 @@ new_smem_path <- function(problem, core, lambda, nulldev, call) {
   original <- unstandardize(problem, coefs)
   labels <- paste0("s", seq_len(done) - 1)
   eta <- linear_predictor(problem, coefs)
-  deviance <- vapply(seq_len(done), function(k) {
-    family_deviance(problem$family_spec, problem$y, eta[, k], problem$weights)
-  }, numeric(1))
+  deviance <- path_deviance(problem$family_spec, problem$y, eta, problem$weights)
   iter <- vapply(fits, `[[`, integer(1), "iterations")
   converged <- vapply(fits, `[[`, logical(1), "converged")
   violation <- vapply(fits, `[[`, numeric(1), "violation")

@@ -142,7 +142,8 @@ new_problem <- function(x, y, family, penalty, alpha, weights, offset,
   # the rounding level of its values.
   w <- weights * n / sum(weights)
   means <- colSums(w * x) / n
-  spread <- sqrt(colSums(w * sweep(x, 2, means)^2) / n)
+  centered <- x - rep(means, each = n)
+  spread <- sqrt(colSums(w * centered^2) / n)
   if (!all(is.finite(c(w, means, spread)))) {
     abort_input(
       c(
@@ -167,7 +168,9 @@ new_problem <- function(x, y, family, penalty, alpha, weights, offset,
   scale <- if (standardize) spread else rep(1, p)
   scale[constant] <- 1
   keep <- which(!constant)
-  xs <- sweep(sweep(x[, keep, drop = FALSE], 2, center[keep]), 2, scale[keep], "/")
+  xs <- if (intercept) centered[, keep, drop = FALSE] else x[, keep, drop = FALSE]
+  xs <- xs / rep(scale[keep], each = n)
+  rm(centered)
   if (intercept) {
     xs <- cbind(1, xs)
   }
