@@ -240,11 +240,12 @@ core_control <- function(control, accelerate, problem, stop = NULL) {
   spec <- problem$family_spec
   shape <- problem$penalty_spec
   # the rounded kink of the hinge and check losses has a curvature of
-  # 1 / (2 band): below a violation of about 1e-7 the objective no longer
-  # resolves the improvement of a step, so their tolerance is ten times wider
+  # 1 / (2 band): below a violation of about 1e-6 (measured on spam and
+  # Boston) the objective no longer resolves the improvement of a step, so
+  # their tolerance is a hundred times wider
   kinked <- problem$family %in% c("hinge", "quantile")
   list(
-    tol = control$tol * problem$y_scale * (if (kinked) 10 else 1), maxit = control$maxit,
+    tol = control$tol * problem$y_scale * (if (kinked) 100 else 1), maxit = control$maxit,
     accelerate = accelerate, polish = control$polish,
     drop_tol = control$drop_tol * problem$coef_scale,
     screen = control$screen, path_stop = !is.null(stop),

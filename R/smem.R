@@ -6,8 +6,8 @@
 #'   family, `tol` times the standard deviation of `y`, so that the answer
 #'   does not depend on the units of `y`; for `"negbin"`, times the standard
 #'   deviation of the counts when above 1; for `"hinge"` and `"quantile"`,
-#'   ten times `tol`, because the curvature of their rounded kink leaves
-#'   improvements below that invisible in double precision). The objective
+#'   a hundred times `tol`, because the curvature of their rounded kink
+#'   leaves improvements below that invisible in double precision). The objective
 #'   gap to the optimum is then of the order of `tol^2`.
 #' @param maxit Maximum number of iterations for one value of `lambda`.
 #' @param polish Logical. Once the support and the signs of the coefficients
