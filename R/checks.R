@@ -94,12 +94,12 @@ check_x <- function(x, arg = "x", call = rlang::caller_env()) {
   x
 }
 
-check_length <- function(values, n, arg, call, what = "the number of rows of {.arg x}") {
+check_length <- function(values, n, arg, call, rows_of = "x") {
   if (length(values) != n) {
     abort_input(
       c(
-        paste0("{.arg {arg}} must have one value per observation (", what, ")."),
-        x = "{.arg {arg}} has length {length(values)}; {.arg x} has {n} row{?s}."
+        "{.arg {arg}} must have one value per observation (the number of rows of {.arg {rows_of}}).",
+        x = "{.arg {arg}} has length {length(values)}; {.arg {rows_of}} has {n} row{?s}."
       ),
       call = call
     )
@@ -140,7 +140,7 @@ check_weights <- function(weights, n, arg = "weights", call = rlang::caller_env(
   weights
 }
 
-check_offset <- function(offset, n, arg = "offset", call = rlang::caller_env()) {
+check_offset <- function(offset, n, arg = "offset", call = rlang::caller_env(), rows_of = "x") {
   if (is.null(offset)) {
     return(NULL)
   }
@@ -151,7 +151,7 @@ check_offset <- function(offset, n, arg = "offset", call = rlang::caller_env()) 
     )
   }
   offset <- as.double(offset)
-  check_length(offset, n, arg, call)
+  check_length(offset, n, arg, call, rows_of)
   check_finite(offset, arg, call)
   offset
 }

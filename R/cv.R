@@ -9,8 +9,8 @@
 #'
 #' @section Folds:
 #' Without `foldid`, observations are assigned to `nfolds` folds at random
-#' (so call [set.seed()] first for a reproducible split). For the binomial
-#' family the assignment is stratified: the observations of each class are
+#' (so call [set.seed()] first for a reproducible split). For a two-class
+#' response (binomial 0/1, or hinge) the assignment is stratified: the observations of each class are
 #' shuffled and dealt to the folds in turn, rarer class first, so that every
 #' fold gets as many observations of each class as possible (the counts
 #' differ by at most one between folds). When the rarer class has fewer
@@ -20,8 +20,8 @@
 #' its folds hold a single observation by design.
 #'
 #' Whatever the folds, each training set (the data minus one fold) must hold
-#' at least two observations with positive weight and, for the binomial
-#' family, observations of both classes; otherwise the fit on it is not
+#' at least two observations with positive weight and, for a two-class
+#' response, observations of both classes; otherwise the fit on it is not
 #' defined and `smem_cv()` stops, naming the fold.
 #'
 #' @section Measures:
@@ -31,16 +31,21 @@
 #' and \eqn{p = 1/(1 + e^{-\eta})}{p = 1 / (1 + exp(-eta))}:
 #' * `"deviance"`: for `"gaussian"` the squared error
 #'   \eqn{(y - \eta)^2}{(y - eta)^2}; for `"binomial"`
-#'   \eqn{-2(y \log p + (1 - y)\log(1 - p))}{-2 (y log(p) + (1 - y) log(1 - p))}, with `p`
+#'   \eqn{-2(y \log p + (1 - y)\log(1 - p))}{-2 (y log(p) + (1 - y) log(1 - p))}
+#'   minus its value at \eqn{p = y} (zero for 0/1 data), with `p`
 #'   first clamped to \[1e-5, 1 - 1e-5\] so that one confident mistake
-#'   cannot make the average infinite;
+#'   cannot make the average infinite; for `"negbin"` the negative binomial
+#'   deviance; for `"hinge"` and `"quantile"` twice the loss (the loss
+#'   itself, not its rounded version);
 #' * `"mse"` and `"mae"`: the squared and absolute difference between `y`
-#'   and the fitted mean (`p` for `"binomial"`, where `y` is coded 0/1;
-#'   glmnet counts both classes there and reports twice these values);
-#' * `"class"` (binomial only): 1 when the more probable class
-#'   (`p > 0.5`) is not the observed one, else 0.
+#'   and the fitted value (`p` for `"binomial"`, where `y` is coded 0/1 and
+#'   glmnet counts both classes and reports twice these values; the mean
+#'   for `"negbin"`; the quantile for `"quantile"`; the decision value
+#'   against `y` coded -1/1 for `"hinge"`);
+#' * `"class"` (binomial 0/1 and hinge): 1 when the class on the side of
+#'   zero of the linear predictor is not the observed one, else 0.
 #'
-#' `"auc"` (binomial only) is the area under the ROC curve, computed within
+#' `"auc"` (binomial 0/1 and hinge) is the area under the ROC curve, computed within
 #' each fold with the observation weights (ties count one half) and averaged
 #' over the folds with the folds' total weights. It is larger for better
 #' fits, so `lambda.min` maximizes it. Every fold must hold at least one
@@ -48,7 +53,7 @@
 #' defined and `smem_cv()` stops); with fewer than 5 of either class in some
 #' fold the fold AUCs are coarse, and a warning says so.
 #'
-#' `"default"` is `"deviance"` for both families (for `"gaussian"` it is the
+#' `"default"` is `"deviance"` for every family (for `"gaussian"` it is the
 #' mean squared error).
 #'
 #' @section Standard error:
@@ -73,7 +78,7 @@
 #'
 #' @param x,y Predictors and response, as in [smem_path()].
 #' @param ... Arguments of [smem_path()]: `family`, `penalty`, `alpha`,
-#'   `weights`, `offset`, `lambda`, `nlambda`, `lambda.min.ratio`,
+#'   `gamma`, `q`, `tau`, `size`, `weights`, `offset`, `lambda`, `nlambda`, `lambda.min.ratio`,
 #'   `standardize`, `intercept`, `penalty.factor`, `accelerate`, `control`,
 #'   `early.stop`. They define the fit to all the data; the folds are fitted
 #'   with the same settings on that fit's grid of `lambda`, without early
@@ -577,7 +582,7 @@ pointwise_measure <- function(measure, family, y, link) {
   if (name == "hinge") {
     y <- 2 * y - 1
     return(switch(measure,
-      deviance = 2 * pmax(0, 1 - y * link),
+      deviance = 2 * pmax(0 * link, 1 - y * link),
       mse = (y - link)^2,
       mae = abs(y - link),
       class = (link > 0) != (y > 0)

@@ -78,6 +78,19 @@ check_s <- function(s, call) {
 # Exact refits at new penalty levels are not offered: say so rather than
 # interpolate silently.
 reject_exact <- function(dots, call) {
+  # other arguments (a `lambda =` meant as `s =`, a misspelt one) would be
+  # ignored silently: `exact = FALSE` is the only one accepted, as glmnet's
+  unknown <- setdiff(names(dots), "exact")
+  if (length(dots) > 0 && (is.null(names(dots)) || any(names(dots) == "") || length(unknown) > 0)) {
+    shown <- if (length(unknown) > 0) unknown else "(unnamed)"
+    abort_input(
+      c(
+        "Unknown argument{?s} {.arg {shown}}.",
+        i = "Penalty levels are given as {.arg s}; see {.fn coef.smem_path}."
+      ),
+      call = call
+    )
+  }
   if (isTRUE(dots$exact)) {
     abort_input(
       c(

@@ -91,9 +91,12 @@ coef.smem <- function(object, ...) {
 #' @param newx Matrix of new observations with the columns of `x`; a plain
 #'   vector is taken as one observation. Not needed for `type =
 #'   "coefficients"` or `"nonzero"`.
-#' @param type `"link"` (linear predictor), `"response"` (fitted mean:
-#'   probability of the second class for `"binomial"`), `"class"` (binomial
-#'   only: the more probable class label), `"coefficients"` or `"nonzero"`
+#' @param type `"link"` (linear predictor, the decision value for
+#'   `"hinge"`), `"response"` (the fitted mean: probability of the second
+#'   class for `"binomial"`, `exp(link)` for `"negbin"`; the conditional
+#'   quantile for `"quantile"`; an error for `"hinge"`, which has no
+#'   probability model), `"class"` (`"binomial"` and `"hinge"`: the class
+#'   label on the side of zero of the link), `"coefficients"` or `"nonzero"`
 #'   (names of the nonzero coefficients).
 #' @param newoffset Offset for `newx`; required when the fit used one.
 #' @param ... Not used.
@@ -149,6 +152,15 @@ predict_link <- function(a0, beta, object, newx, newoffset, call) {
   newx <- check_x_new(newx, rownames(beta), call)
   link <- newx %*% beta
   link <- sweep(link, 2, a0, "+")
+  if (!isTRUE(object$has_offset) && !is.null(newoffset)) {
+    abort_input(
+      c(
+        "{.arg newoffset} was given, but the model was fitted without an offset.",
+        i = "Leave {.arg newoffset} out, or refit with {.arg offset}."
+      ),
+      call = call
+    )
+  }
   if (isTRUE(object$has_offset)) {
     if (is.null(newoffset)) {
       abort_input(
@@ -159,7 +171,7 @@ predict_link <- function(a0, beta, object, newx, newoffset, call) {
         call = call
       )
     }
-    newoffset <- check_offset(newoffset, nrow(newx), "newoffset", call)
+    newoffset <- check_offset(newoffset, nrow(newx), "newoffset", call, rows_of = "newx")
     link <- link + newoffset
   }
   link

@@ -18,9 +18,11 @@
 #' fraction of deviance explained exceeds 0.999 or, after five values, grows
 #' by less than a relative 1e-5 from one `lambda` to the next; the result
 #' then has fewer than `nlambda` columns. The rule applies to the lasso,
-#' ridge and elastic net only: along the path of a non-convex penalty the
-#' deviance explained can stall for a few values of `lambda` and then grow
-#' again, so those paths always run to the end of the grid.
+#' ridge and elastic net with the gaussian, binomial and negative binomial
+#' families only: along the path of a non-convex penalty, or of the hinge
+#' and check losses, the deviance explained can stall for a few values of
+#' `lambda` and then grow again, so those paths always run to the end of the
+#' grid.
 #'
 #' @inheritParams smem
 #' @param nlambda Number of penalty levels in the default grid.
@@ -102,8 +104,11 @@ smem_path <- function(x, y, family = c("gaussian", "binomial", "negbin", "hinge"
   dense <- grows_from_dense(problem$penalty_spec)
   # the deviance explained can stall and grow again along the path of a
   # non-convex penalty, so the early stop applies to the convex ones only
+  # and along the lasso paths of the hinge and check losses, whose solutions
+  # stay put over stretches of lambda
   convex <- problem$penalty %in% c("lasso", "ridge", "enet")
-  stop <- if (early.stop && convex) {
+  smooth <- !problem$family %in% c("hinge", "quantile")
+  stop <- if (early.stop && convex && smooth) {
     saturated <- sum(problem$weights * family_saturated_loss(problem$family_spec, problem$y))
     list(
       null_loss = (nulldev / 2 + saturated) * to_core,

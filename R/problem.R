@@ -143,7 +143,11 @@ new_problem <- function(x, y, family, penalty, alpha, weights, offset,
   w <- weights * n / sum(weights)
   means <- colSums(w * x) / n
   centered <- x - rep(means, each = n)
-  spread <- sqrt(colSums(w * centered^2) / n)
+  # squares of values below 1e-154 underflow: the spread is taken of the
+  # centered columns divided by their largest size
+  size <- apply(abs(centered), 2, max)
+  size[size == 0] <- 1
+  spread <- size * sqrt(colSums(w * (centered / rep(size, each = n))^2) / n)
   if (!all(is.finite(c(w, means, spread)))) {
     abort_input(
       c(
@@ -182,12 +186,22 @@ new_problem <- function(x, y, family, penalty, alpha, weights, offset,
   y_scale <- 1
   coef_scale <- 1
   if (family$name %in% c("gaussian", "quantile")) {
-    y_spread <- sqrt(sum(w * (response$y - sum(w * response$y) / n)^2) / n)
-    if (y_spread == 0 && family$name == "gaussian") {
+    y_spread <- weighted_spread(response$y, w, n)
+    if (y_spread == 0) {
       abort_input(
         c(
-          "{.arg y} must not be constant for family {.val gaussian}.",
+          "{.arg y} must not be constant for family {.val {family$name}}.",
           x = "All observations with positive weight have y = {response$y[weights > 0][1]}."
+        ),
+        call = call
+      )
+    }
+    if (y_spread > 1e100 || (y_spread > 0 && y_spread < 1e-100)) {
+      abort_input(
+        c(
+          "{.arg y} must be on a scale that its squares can be computed on.",
+          x = "Its standard deviation is {signif(y_spread, 3)}.",
+          i = "Rescale {.arg y} (and the coefficients afterwards) to moderate units."
         ),
         call = call
       )
@@ -195,14 +209,28 @@ new_problem <- function(x, y, family, penalty, alpha, weights, offset,
     if (y_spread > 0) coef_scale <- y_spread
     if (family$name == "gaussian") y_scale <- y_spread
   }
+  if (family$name %in% c("binomial", "negbin")) {
+    used <- response$y[weights > 0]
+    if (all(used == used[1])) {
+      abort_input(
+        c(
+          "{.arg y} must not be constant for family {.val {family$name}}.",
+          x = "All observations with positive weight have y = {used[1]}.",
+          i = "The fit would be the intercept alone{if (used[1] == 0) ', and it diverges' else ''}."
+        ),
+        call = call
+      )
+    }
+  }
   if (family$name %in% c("hinge", "quantile")) {
     family$band <- coef_scale
   }
   if (family$name == "negbin") {
-    # the score (y + h) mu / (mu + h) - y also grows with the spread of the
-    # counts; below it, improvements are lost to rounding in the objective
-    y_spread <- sqrt(sum(w * (response$y - sum(w * response$y) / n)^2) / n)
-    y_scale <- max(1, y_spread)
+    # the score (y + h) mu / (mu + h) - y = h (mu - y) / (mu + h) is of the
+    # order of the counts' spread while mu is small against the size h, and
+    # of h once mu is large: the tolerance is relative to the smaller
+    y_spread <- weighted_spread(response$y, w, n)
+    y_scale <- min(y_spread, family$size)
   }
 
   # penalty factors summing to the number of columns, as in glmnet
@@ -223,6 +251,21 @@ new_problem <- function(x, y, family, penalty, alpha, weights, offset,
     scale = scale, keep = keep, factors = factors, factors_used = factors_used,
     n = n, p = p, variables = variables, y_scale = y_scale, coef_scale = coef_scale
   )
+}
+
+# Weighted (1/n) standard deviation of v, weights w summing to n, without
+# underflow or overflow of the squares (deviations are divided by the
+# largest first).
+weighted_spread <- function(v, w, n) {
+  deviation <- v - sum(w * v) / n
+  size <- max(abs(deviation))
+  if (!is.finite(size)) {
+    return(Inf)
+  }
+  if (size == 0) {
+    return(0)
+  }
+  size * sqrt(sum(w * (deviation / size)^2) / n)
 }
 
 # Name of the C++ family for the problem and control.
@@ -247,7 +290,7 @@ core_control <- function(control, accelerate, problem, stop = NULL) {
   list(
     tol = control$tol * problem$y_scale * (if (kinked) 100 else 1), maxit = control$maxit,
     accelerate = accelerate, polish = control$polish,
-    drop_tol = control$drop_tol * problem$coef_scale,
+    drop_tol = control$drop_tol * problem$coef_scale * (if (kinked) 100 else 1),
     screen = control$screen, path_stop = !is.null(stop),
     null_loss = if (is.null(stop)) 0 else stop$null_loss,
     saturated_loss = if (is.null(stop)) 0 else stop$saturated_loss,
@@ -275,10 +318,11 @@ run_core <- function(problem, lambda, start, control, accelerate,
   for (k in seq_along(out$fits)) {
     out$fits[[k]]$violation <- out$fits[[k]]$violation / problem$y_scale
   }
-  if (!all(is.finite(out$beta))) {
+  final <- vapply(out$fits, function(fit) utils::tail(fit$objective, 1), numeric(1))
+  if (!all(is.finite(out$beta)) || !all(is.finite(final))) {
     cli::cli_abort(
       c(
-        "The fit overflowed: some coefficients are not finite.",
+        "The fit overflowed: some coefficients or the objective are not finite.",
         x = "The data or offset are too large for double precision.",
         i = "Rescale {.arg x}, {.arg y} or {.arg offset} to moderate values."
       ),

@@ -135,3 +135,59 @@ test_that("constant inputs get clear errors", {
   y <- rep(2, 20)
   expect_error(smem(matrix(stats::rnorm(40), 20, 2), y, lambda = 0.1), "must not be constant")
 })
+
+test_that("negative binomial fits with large counts reach glm()'s answer", {
+  skip_if_not_installed("MASS")
+  # the tolerance used to grow with the spread of the counts: with counts
+  # near 1e6 the fit stopped early and still reported convergence
+  set.seed(1)
+  x <- matrix(stats::rnorm(1500), 500, 3)
+  y <- stats::rnbinom(500, size = 2, mu = exp(14 + drop(x %*% c(0.5, -0.3, 0))))
+  fit <- smem(x, y, family = "negbin", size = 2, penalty = "ridge", lambda = 0)
+  reference <- stats::glm(y ~ x,
+    family = MASS::negative.binomial(2),
+    control = list(epsilon = 1e-12, maxit = 100)
+  )
+  expect_true(fit$converged)
+  expect_equal(unname(c(fit$a0, fit$beta)), unname(stats::coef(reference)), tolerance = 1e-6)
+  # and with a tiny size
+  data("quine", package = "MASS", envir = environment())
+  xq <- stats::model.matrix(~ Eth + Sex + Age + Lrn, quine)[, -1]
+  small <- smem(xq, quine$Days, family = "negbin", size = 1e-3, penalty = "ridge", lambda = 0)
+  reference <- stats::glm(quine$Days ~ xq,
+    family = MASS::negative.binomial(1e-3),
+    control = list(epsilon = 1e-12, maxit = 200)
+  )
+  expect_equal(unname(c(small$a0, small$beta)), unname(stats::coef(reference)), tolerance = 1e-5)
+})
+
+test_that("hinge cross-validation works with the default measure and paths run to the end", {
+  skip_if_not_installed("MASS")
+  data <- real_data("pima")
+  cv <- smem_cv(data$x, data$y, family = "hinge", nfolds = 5, nlambda = 20)
+  expect_true(all(is.finite(cv$cvm)))
+  biopsy <- real_data("biopsy")
+  path <- smem_path(biopsy$x, biopsy$y, family = "hinge", nlambda = 30)
+  expect_length(path$lambda, 30)
+})
+
+test_that("degenerate or unscalable responses and stray arguments are refused", {
+  skip_if_not_installed("MASS")
+  data <- real_data("boston")
+  expect_error(smem(data$x, rep(0.3, nrow(data$x)), family = "binomial", lambda = 0.1), "constant")
+  expect_error(smem(data$x, rep(0, nrow(data$x)), family = "negbin", size = 1, lambda = 0.1), "constant")
+  expect_error(smem(data$x, rep(2, nrow(data$x)), family = "quantile", lambda = 0.1), "constant")
+  expect_error(smem(data$x, data$y * 1e154, lambda = 0.01), "scale", class = "smem_error_input")
+  expect_error(smem(data$x, data$y * 1e-200, family = "quantile", lambda = 0.01), "scale")
+  path <- smem_path(data$x, data$y, nlambda = 10)
+  expect_error(coef(path, lambda = 0.1), "Unknown argument")
+  expect_error(predict(path, data$x[1:2, ], foo = 1), "Unknown argument")
+  expect_error(predict(path, data$x[1:2, ], newoffset = c(0, 0)), "without an offset")
+  # columns whose squares underflow are still columns
+  tiny <- cbind(data$x[, 1:3] * 1e-170, data$x[, 4:13])
+  expect_equal(
+    unname(smem(tiny, data$y, lambda = 0.01)$beta[1:3] * 1e-170),
+    unname(smem(data$x, data$y, lambda = 0.01)$beta[1:3]),
+    tolerance = 1e-8
+  )
+})
