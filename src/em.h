@@ -444,6 +444,29 @@ class EmFit {
     Eigen::VectorXd omega(n_);
     for (Eigen::Index i = 0; i < n_; ++i)
       omega[i] = data_.weights[i] * family_.em_curvature(data_.y[i], eta[i]);
+    if (static_cast<Eigen::Index>(active_.size()) > n_) {
+      // wider than n: the n x n dual system, if every penalized column has
+      // a positive weight
+      Eigen::VectorXd g = gradient_over(from, eta, active_, false);
+      Eigen::VectorXd d = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(active_.size()));
+      for (std::size_t idx = 0; idx < active_.size(); ++idx) {
+        const int j = active_[idx];
+        if (s_[j] > 0.0) {
+          const double size = std::max(std::fabs(from[j]), 1e-300);
+          d[idx] = std::min(s_[j] * penalty_.weight(size, level(j)), 1e280);
+          g[idx] += d[idx] * from[j];
+        }
+      }
+      const auto start = Clock::now();
+      Eigen::VectorXd delta;
+      const bool ok = solve_dual(data_.x, active_, omega, d, -g, delta);
+      summary.seconds_solve += since(start);
+      if (ok) {
+        out = from;
+        for (std::size_t idx = 0; idx < active_.size(); ++idx) out[active_[idx]] += delta[idx];
+        return true;
+      }
+    }
     Eigen::MatrixXd a = gram_over(omega, Family::constant_curvature, active_, summary);
     // The penalty's part of the gradient is written d_j b_j (equal to
     // s_j P'(|b_j|) sign(b_j)), with the same d_j as the matrix: the weight
@@ -543,6 +566,38 @@ class EmFit {
   // leaves the active set) and halved up to eleven times; it is kept only if
   // it lowers F.
   bool newton_attempt(double& f, bool refresh, FitSummary& summary) {
+    Eigen::VectorXd delta;
+    if (!wide_newton_direction(delta, summary)) {
+      if (!primal_newton_direction(refresh, delta, summary)) return false;
+    }
+    return newton_line_search(delta, f);
+  }
+
+  // Over an active set wider than n with a positive penalty curvature on
+  // every penalized column (a ridge part), the Newton system is solved
+  // through the n x n dual system with the current loss curvature.
+  bool wide_newton_direction(Eigen::VectorXd& delta, FitSummary& summary) {
+    const Eigen::Index k = static_cast<Eigen::Index>(active_.size());
+    if (k <= n_) return false;
+    Eigen::VectorXd d = Eigen::VectorXd::Zero(k);
+    for (Eigen::Index idx = 0; idx < k; ++idx) {
+      const int j = active_[idx];
+      if (s_[j] > 0.0) {
+        d[idx] = s_[j] * penalty_.curvature(std::fabs(beta_[j]), level(j));
+        if (!(d[idx] > 0.0)) return false;
+      }
+    }
+    Eigen::VectorXd h(n_);
+    for (Eigen::Index i = 0; i < n_; ++i)
+      h[i] = data_.weights[i] * family_.newton_curvature(data_.y[i], eta_[i]);
+    const Eigen::VectorXd g = active_gradient(beta_, eta_);
+    const auto start = Clock::now();
+    const bool ok = solve_dual(data_.x, active_, h, d, -g, delta);
+    summary.seconds_solve += since(start);
+    return ok;
+  }
+
+  bool primal_newton_direction(bool refresh, Eigen::VectorXd& delta, FitSummary& summary) {
     const Eigen::MatrixXd loss_part = polish_matrix(refresh, summary);
     const Eigen::VectorXd g = active_gradient(beta_, eta_);
     // The penalty's own curvature is negative where a non-convex penalty
@@ -560,7 +615,6 @@ class EmFit {
       }
     }
     const auto start = Clock::now();
-    Eigen::VectorXd delta;
     bool ok = false;
     if (concave_part) {
       Eigen::LLT<Eigen::MatrixXd, Eigen::Lower> llt(hess);
@@ -580,8 +634,12 @@ class EmFit {
     }
     if (!ok) ok = solve_symmetric(hess, -g, delta);
     summary.seconds_solve += since(start);
-    if (!ok) return false;
+    return ok;
+  }
 
+  // The polish step along delta: projected on the current orthant and
+  // halved until it lowers F (see newton_attempt).
+  bool newton_line_search(const Eigen::VectorXd& delta, double& f) {
     Eigen::VectorXd candidate(m_);
     Eigen::VectorXd candidate_eta(n_);
     double step = 1.0;

@@ -61,6 +61,21 @@ test_that("a design with p = 2000 > n = 200 gives glmnet's path", {
   compare_paths(x, unit_scale(drop(x[, 1:10] %*% rep(1, 10)) + stats::rnorm(200)), "gaussian", 1, nlambda = 50)
 })
 
+test_that("ridge and elastic-net paths wider than n (the dual M-step) match glmnet", {
+  skip_if_not_installed("glmnet")
+  # 1000 columns, 150 rows: every ridge coefficient is active, so the EM
+  # and polish steps go through the n x n system
+  set.seed(3)
+  x <- matrix(stats::rnorm(150 * 1000), 150, 1000)
+  y <- stats::rbinom(150, 1, stats::plogis(drop(x[, 1:10] %*% rep(0.5, 10))))
+  ridge <- smem_path(x, y, family = "binomial", penalty = "ridge", nlambda = 5)
+  expect_true(all(ridge$df > nrow(x)))
+  compare_paths(x, y, "binomial", 0, nlambda = 20)
+  compare_paths(x, y, "binomial", 0.05, nlambda = 20)
+  z <- unit_scale(drop(x[, 1:10] %*% rep(1, 10)) + stats::rnorm(150))
+  compare_paths(x, z, "gaussian", 0, nlambda = 20)
+})
+
 test_that("screening never changes the answer", {
   skip_if_not_installed("mlbench")
   data <- real_data("sonar")
