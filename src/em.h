@@ -444,54 +444,44 @@ class EmFit {
     Eigen::VectorXd omega(n_);
     for (Eigen::Index i = 0; i < n_; ++i)
       omega[i] = data_.weights[i] * family_.em_curvature(data_.y[i], eta[i]);
-    if (static_cast<Eigen::Index>(active_.size()) > n_) {
-      // wider than n: the n x n dual system, if every penalized column has
-      // a positive weight
-      Eigen::VectorXd g = gradient_over(from, eta, active_, false);
-      Eigen::VectorXd d = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(active_.size()));
-      for (std::size_t idx = 0; idx < active_.size(); ++idx) {
-        const int j = active_[idx];
-        if (s_[j] > 0.0) {
-          const double size = std::max(std::fabs(from[j]), 1e-300);
-          d[idx] = std::min(s_[j] * penalty_.weight(size, level(j)), 1e280);
-          g[idx] += d[idx] * from[j];
-        }
-      }
-      const auto start = Clock::now();
-      Eigen::VectorXd delta;
-      const bool ok = solve_dual(data_.x, active_, omega, d, -g, delta);
-      summary.seconds_solve += since(start);
-      if (ok) {
-        out = from;
-        for (std::size_t idx = 0; idx < active_.size(); ++idx) out[active_[idx]] += delta[idx];
-        return true;
-      }
-    }
-    Eigen::MatrixXd a = gram_over(omega, Family::constant_curvature, active_, summary);
-    // The penalty's part of the gradient is written d_j b_j (equal to
-    // s_j P'(|b_j|) sign(b_j)), with the same d_j as the matrix: the weight
-    // is capped at 1e280 (a coefficient far below 1e-100 under an
-    // infinite-slope penalty), and the step must use the capped value on
-    // both sides to pin the coefficient near zero rather than overshoot.
+    // Parameter weights d_j. The penalty's part of the gradient is written
+    // d_j b_j (equal to s_j P'(|b_j|) sign(b_j)), with the same d_j as the
+    // matrix: the weight is capped at 1e280 (a coefficient far below 1e-100
+    // under an infinite-slope penalty), and the step must use the capped
+    // value on both sides to pin the coefficient near zero rather than
+    // overshoot.
+    const Eigen::Index k = static_cast<Eigen::Index>(active_.size());
     Eigen::VectorXd g = gradient_over(from, eta, active_, false);
-    for (std::size_t idx = 0; idx < active_.size(); ++idx) {
+    Eigen::VectorXd d = Eigen::VectorXd::Zero(k);
+    for (Eigen::Index idx = 0; idx < k; ++idx) {
       const int j = active_[idx];
       if (s_[j] > 0.0) {
         // |b| is floored so that an extrapolated coefficient that lands on
         // zero gets a huge (not infinite) weight and stays near zero.
         const double size = std::max(std::fabs(from[j]), 1e-300);
-        const double d = std::min(s_[j] * penalty_.weight(size, level(j)), 1e280);
-        a(idx, idx) += d;
-        g[idx] += d * from[j];
+        d[idx] = std::min(s_[j] * penalty_.weight(size, level(j)), 1e280);
+        g[idx] += d[idx] * from[j];
       }
     }
-    const auto start = Clock::now();
     Eigen::VectorXd delta;
-    const bool ok = solve_symmetric(a, -g, delta);
-    summary.seconds_solve += since(start);
+    bool ok = false;
+    if (k > n_) {
+      // wider than n: the n x n dual system (when every penalized column
+      // has a positive weight; otherwise the primal below)
+      const auto start = Clock::now();
+      ok = solve_dual(data_.x, active_, omega, d, -g, delta);
+      summary.seconds_solve += since(start);
+    }
+    if (!ok) {
+      Eigen::MatrixXd a = gram_over(omega, Family::constant_curvature, active_, summary);
+      a.diagonal() += d;
+      const auto start = Clock::now();
+      ok = solve_symmetric(a, -g, delta);
+      summary.seconds_solve += since(start);
+    }
     if (!ok) return false;
     out = from;
-    for (std::size_t idx = 0; idx < active_.size(); ++idx) out[active_[idx]] += delta[idx];
+    for (Eigen::Index idx = 0; idx < k; ++idx) out[active_[idx]] += delta[idx];
     return true;
   }
 
