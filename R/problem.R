@@ -143,11 +143,7 @@ new_problem <- function(x, y, family, penalty, alpha, weights, offset,
   w <- weights * n / sum(weights)
   means <- colSums(w * x) / n
   centered <- x - rep(means, each = n)
-  # squares of values below 1e-154 underflow: the spread is taken of the
-  # centered columns divided by their largest size
-  size <- apply(abs(centered), 2, max)
-  size[size == 0] <- 1
-  spread <- size * sqrt(colSums(w * (centered / rep(size, each = n))^2) / n)
+  spread <- root_mean_square(centered, w, n)
   if (!all(is.finite(c(w, means, spread)))) {
     abort_input(
       c(
@@ -179,6 +175,21 @@ new_problem <- function(x, y, family, penalty, alpha, weights, offset,
     xs <- cbind(1, xs)
   }
 
+  # a constant response is refused for every family (the two-class ones
+  # were checked for both classes above)
+  y_spread <- root_mean_square(response$y - sum(w * response$y) / n, w, n)
+  if (y_spread == 0) {
+    constant <- response$y[weights > 0][1]
+    abort_input(
+      c(
+        "{.arg y} must not be constant for family {.val {family$name}}.",
+        x = "All observations with positive weight have y = {constant}.",
+        i = "The fit would be the intercept alone{if (family$name == 'negbin' && constant == 0) ', and it diverges' else ''}."
+      ),
+      call = call
+    )
+  }
+
   # scale of the response, to make the convergence tolerance relative: the
   # gradient of the gaussian loss grows with the spread of y, and gaussian
   # and quantile coefficients (hence drop_tol) and the rounded kink of the
@@ -186,17 +197,7 @@ new_problem <- function(x, y, family, penalty, alpha, weights, offset,
   y_scale <- 1
   coef_scale <- 1
   if (family$name %in% c("gaussian", "quantile")) {
-    y_spread <- weighted_spread(response$y, w, n)
-    if (y_spread == 0) {
-      abort_input(
-        c(
-          "{.arg y} must not be constant for family {.val {family$name}}.",
-          x = "All observations with positive weight have y = {response$y[weights > 0][1]}."
-        ),
-        call = call
-      )
-    }
-    if (y_spread > 1e100 || (y_spread > 0 && y_spread < 1e-100)) {
+    if (y_spread > 1e100 || y_spread < 1e-100) {
       abort_input(
         c(
           "{.arg y} must be on a scale that its squares can be computed on.",
@@ -206,21 +207,8 @@ new_problem <- function(x, y, family, penalty, alpha, weights, offset,
         call = call
       )
     }
-    if (y_spread > 0) coef_scale <- y_spread
+    coef_scale <- y_spread
     if (family$name == "gaussian") y_scale <- y_spread
-  }
-  if (family$name %in% c("binomial", "negbin")) {
-    used <- response$y[weights > 0]
-    if (all(used == used[1])) {
-      abort_input(
-        c(
-          "{.arg y} must not be constant for family {.val {family$name}}.",
-          x = "All observations with positive weight have y = {used[1]}.",
-          i = "The fit would be the intercept alone{if (used[1] == 0) ', and it diverges' else ''}."
-        ),
-        call = call
-      )
-    }
   }
   if (family$name %in% c("hinge", "quantile")) {
     family$band <- coef_scale
@@ -229,7 +217,6 @@ new_problem <- function(x, y, family, penalty, alpha, weights, offset,
     # the score (y + h) mu / (mu + h) - y = h (mu - y) / (mu + h) is of the
     # order of the counts' spread while mu is small against the size h, and
     # of h once mu is large: the tolerance is relative to the smaller
-    y_spread <- weighted_spread(response$y, w, n)
     y_scale <- min(y_spread, family$size)
   }
 
@@ -253,19 +240,16 @@ new_problem <- function(x, y, family, penalty, alpha, weights, offset,
   )
 }
 
-# Weighted (1/n) standard deviation of v, weights w summing to n, without
-# underflow or overflow of the squares (deviations are divided by the
-# largest first).
-weighted_spread <- function(v, w, n) {
-  deviation <- v - sum(w * v) / n
-  size <- max(abs(deviation))
-  if (!is.finite(size)) {
-    return(Inf)
-  }
-  if (size == 0) {
-    return(0)
-  }
-  size * sqrt(sum(w * (deviation / size)^2) / n)
+# Weighted (1/n) root mean square of each column of v (deviations from a
+# mean), weights w summing to n, without underflow or overflow of the
+# squares: each column is divided by its largest size first.
+root_mean_square <- function(v, w, n) {
+  v <- as.matrix(v)
+  size <- apply(abs(v), 2, max)
+  out <- size
+  ok <- is.finite(size) & size > 0
+  out[ok] <- size[ok] * sqrt(colSums(w * (v[, ok, drop = FALSE] / rep(size[ok], each = nrow(v)))^2) / n)
+  out
 }
 
 # Name of the C++ family for the problem and control.
