@@ -210,12 +210,9 @@ class EmFit {
       // A polish that did not cut the violation fourfold refreshes its
       // frozen curvature next time.
       if (polished && violation > 0.25 * previous_violation) refresh_polish_ = true;
-      if (violation <= control_.tol) {
-        const int entered = admit_violators(f);
-        if (entered == 0) {
-          out.converged = true;
-          break;
-        }
+      // After violators entered, the iteration starts afresh from the new
+      // point (no momentum, support not settled).
+      auto after_entry = [&]() {
         previous = beta_;
         nesterov.restart();
         settled = 0;
@@ -223,6 +220,13 @@ class EmFit {
         violation = active_violation();
         out.trace.back() = f / n_;
         stalled = 0;
+      };
+      if (violation <= control_.tol) {
+        if (admit_violators(f) == 0) {
+          out.converged = true;
+          break;
+        }
+        after_entry();
       }
       // No step has lowered the objective for a while: the iterate is at
       // the optimum over the active set to rounding, short of `tol`. A zero
@@ -231,13 +235,7 @@ class EmFit {
       // converged).
       if (stalled >= 20) {
         if (admit_violators(f) > 0) {
-          previous = beta_;
-          nesterov.restart();
-          settled = 0;
-          signs = current_signs();
-          violation = active_violation();
-          out.trace.back() = f / n_;
-          stalled = 0;
+          after_entry();
           continue;
         }
         out.stalled = true;
