@@ -226,7 +226,7 @@ finish_prediction <- function(object, link, type, call) {
   if (type == "link") {
     return(link)
   }
-  family <- fit_family(object)
+  family <- object$family_spec
   if (type == "response") {
     if (family$name == "hinge") {
       abort_input(
@@ -255,12 +255,6 @@ finish_prediction <- function(object, link, type, call) {
     nrow = nrow(link), dimnames = dimnames(link)
   )
   classes
-}
-
-# The family spec of a fit (fits made before the spec was stored carry the
-# name only).
-fit_family <- function(object) {
-  if (!is.null(object$family_spec)) object$family_spec else list(name = object$family, band = 0)
 }
 
 #' Plot the objective trace of an SM-EM fit
@@ -323,7 +317,7 @@ logLik.smem <- function(object, ...) {
     value <- 0.5 * (sum(log(w[positive])) -
       n * (log(2 * pi) + 1 - log(n) + log(object$deviance)))
     df <- df + 1
-  } else if (object$family == "binomial" && !isTRUE(object$counts)) {
+  } else if (isTRUE(object$binary)) {
     value <- -object$deviance / 2
   } else {
     abort_input(

@@ -4,8 +4,9 @@
 #'   of the optimality (KKT) conditions, on the scale of the gradient of the
 #'   objective with standardized columns, is at most `tol` (for the gaussian
 #'   family, `tol` times the standard deviation of `y`, so that the answer
-#'   does not depend on the units of `y`; for `"negbin"`, times the standard
-#'   deviation of the counts when above 1; for `"hinge"` and `"quantile"`,
+#'   does not depend on the units of `y`; for `"negbin"`, times the smaller
+#'   of the standard deviation of the counts and `size`, the scale of its
+#'   score; for `"hinge"` and `"quantile"`,
 #'   a hundred times `tol`, because the curvature of their rounded kink
 #'   leaves improvements below that invisible in double precision). The objective
 #'   gap to the optimum is then of the order of `tol^2`.
@@ -326,7 +327,7 @@ new_smem_fit <- function(problem, coefs, lambda, summary, control, call) {
       penalty = problem$penalty,
       family_spec = problem$family_spec,
       penalty_spec = problem$penalty_spec,
-      counts = !is.null(problem$trials) || !all(problem$y %in% c(0, 1)),
+      binary = binary_problem(problem),
       objective = summary$objective,
       iter = summary$iterations,
       converged = summary$converged,
@@ -347,13 +348,17 @@ new_smem_fit <- function(problem, coefs, lambda, summary, control, call) {
   )
 }
 
+# A binomial fit to a 0/1 response (not counts or proportions).
+binary_problem <- function(problem) {
+  problem$family == "binomial" && is.null(problem$trials) && all(problem$y %in% c(0, 1))
+}
+
 # A binomial fit that separates the classes perfectly with a huge linear
 # predictor (|eta| > 20, probabilities within 2e-9 of 0 or 1): the
 # likelihood alone has no finite maximum, and the coefficients are held only
 # by the penalty, or not at all.
 looks_separated <- function(problem, eta, converged) {
-  if (problem$family != "binomial" || !is.null(problem$trials) ||
-    !all(problem$y %in% c(0, 1)) || max(abs(eta)) <= 20) {
+  if (!binary_problem(problem) || max(abs(eta)) <= 20) {
     return(FALSE)
   }
   used <- problem$weights > 0
