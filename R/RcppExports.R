@@ -9,3 +9,15 @@ smem_em_step_cpp <- function(x, y, weights, offset, lambda, factors, start, fami
     .Call(`_smem_smem_em_step_cpp`, x, y, weights, offset, lambda, factors, start, family, penalty, alpha, control)
 }
 
+column_moments_cpp <- function(x, w) {
+    .Call(`_smem_column_moments_cpp`, x, w)
+}
+
+standardized_design_cpp <- function(x, center, scale, keep, intercept) {
+    .Call(`_smem_standardized_design_cpp`, x, center, scale, keep, intercept)
+}
+
+all_finite_cpp <- function(values) {
+    .Call(`_smem_all_finite_cpp`, values)
+}
+

@@ -21,7 +21,7 @@ first_bad <- function(values) {
 }
 
 check_finite <- function(values, arg, call, hint = NULL) {
-  if (all(is.finite(values))) {
+  if (if (is.double(values)) all_finite_cpp(values) else all(is.finite(values))) {
     return(invisible())
   }
   bad <- !is.finite(values)

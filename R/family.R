@@ -257,9 +257,13 @@ family_loss <- function(family, y, eta) {
     gaussian = 0.5 * (y - eta)^2,
     binomial = log1p_exp(eta) - y * eta,
     negbin = {
+      # for psi > 0 without the cancellation of two terms of order y psi
       h <- family$size
       psi <- eta - log(h)
-      (y + h) * log1p_exp(psi) - y * psi
+      ifelse(psi > 0,
+        h * psi + (y + h) * log1p(exp(-psi)),
+        (y + h) * log1p(exp(psi)) - y * psi
+      )
     },
     hinge = {
       u <- 1 - y * eta

@@ -126,6 +126,7 @@ smem_path <- function(x, y, family = c("gaussian", "binomial", "negbin", "hinge"
     core <- run_core(problem, lambda[order], start, control, accelerate, progress)
     core$beta <- core$beta[, rev(seq_len(ncol(core$beta))), drop = FALSE]
     core$fits <- rev(core$fits)
+    core$loss_sums <- rev(core$loss_sums)
   } else {
     start <- rep(0, ncol(problem$x))
     start[base_columns] <- base$coefficients
@@ -188,12 +189,19 @@ new_smem_path <- function(problem, core, lambda, nulldev, call) {
   coefs <- core$beta[, seq_len(done), drop = FALSE]
   original <- unstandardize(problem, coefs)
   labels <- paste0("s", seq_len(done) - 1)
-  eta <- linear_predictor(problem, coefs)
-  deviance <- path_deviance(problem$family_spec, problem$y, eta, problem$weights)
+  deviance <- if (problem$family %in% c("hinge", "quantile")) {
+    # the core's loss is the rounded one: the deviance uses the loss itself
+    eta <- linear_predictor(problem, coefs)
+    path_deviance(problem$family_spec, problem$y, eta, problem$weights)
+  } else {
+    # the core's sums of w * loss, with the weights rescaled to sum to n
+    saturated <- sum(problem$weights * family_saturated_loss(problem$family_spec, problem$y))
+    2 * (core$loss_sums[seq_len(done)] * sum(problem$weights) / problem$n - saturated)
+  }
   iter <- vapply(fits, `[[`, integer(1), "iterations")
   converged <- vapply(fits, `[[`, logical(1), "converged")
   violation <- vapply(fits, `[[`, numeric(1), "violation")
-  objective <- vapply(fits, function(f) utils::tail(f$objective, 1), numeric(1))
+  objective <- vapply(fits, function(f) f$objective[length(f$objective)], numeric(1))
   if (!all(converged)) {
     bad <- which(!converged)
     stalled <- vapply(fits[bad], function(f) isTRUE(f$stalled), logical(1))
@@ -220,7 +228,7 @@ new_smem_path <- function(problem, core, lambda, nulldev, call) {
       a0 = stats::setNames(original$a0, labels),
       beta = beta,
       lambda = lambda,
-      df = as.integer(Matrix::colSums(beta != 0)),
+      df = as.integer(colSums(original$beta != 0)),
       dev.ratio = 1 - deviance / nulldev,
       nulldev = nulldev,
       objective = objective,

@@ -141,9 +141,9 @@ new_problem <- function(x, y, family, penalty, alpha, weights, offset,
   # happens with an intercept. A column is constant when its spread is at
   # the rounding level of its values.
   w <- weights * n / sum(weights)
-  means <- colSums(w * x) / n
-  centered <- x - rep(means, each = n)
-  spread <- root_mean_square(centered, w, n)
+  moments <- column_moments_cpp(x, w)
+  means <- moments$mean
+  spread <- moments$spread
   if (!all(is.finite(c(w, means, spread)))) {
     abort_input(
       c(
@@ -154,7 +154,7 @@ new_problem <- function(x, y, family, penalty, alpha, weights, offset,
       call = call
     )
   }
-  constant <- spread <= 100 * .Machine$double.eps * apply(abs(x), 2, max)
+  constant <- spread <= 100 * .Machine$double.eps * moments$largest
   if (all(constant)) {
     abort_input(
       c(
@@ -168,16 +168,11 @@ new_problem <- function(x, y, family, penalty, alpha, weights, offset,
   scale <- if (standardize) spread else rep(1, p)
   scale[constant] <- 1
   keep <- which(!constant)
-  xs <- if (intercept) centered[, keep, drop = FALSE] else x[, keep, drop = FALSE]
-  xs <- xs / rep(scale[keep], each = n)
-  rm(centered)
-  if (intercept) {
-    xs <- cbind(1, xs)
-  }
+  xs <- standardized_design_cpp(x, center, scale, keep, intercept)
 
   # a constant response is refused for every family (the two-class ones
   # were checked for both classes above)
-  y_spread <- root_mean_square(response$y - sum(w * response$y) / n, w, n)
+  y_spread <- column_moments_cpp(as.matrix(as.double(response$y)), w)$spread
   if (y_spread == 0) {
     constant <- response$y[weights > 0][1]
     abort_input(
@@ -240,18 +235,6 @@ new_problem <- function(x, y, family, penalty, alpha, weights, offset,
   )
 }
 
-# Weighted (1/n) root mean square of each column of v (deviations from a
-# mean), weights w summing to n, without underflow or overflow of the
-# squares: each column is divided by its largest size first.
-root_mean_square <- function(v, w, n) {
-  v <- as.matrix(v)
-  size <- apply(abs(v), 2, max)
-  out <- size
-  ok <- is.finite(size) & size > 0
-  out[ok] <- size[ok] * sqrt(colSums(w * (v[, ok, drop = FALSE] / rep(size[ok], each = nrow(v)))^2) / n)
-  out
-}
-
 # Name of the C++ family for the problem and control.
 core_family <- function(problem, control) {
   name <- problem$family
@@ -302,7 +285,7 @@ run_core <- function(problem, lambda, start, control, accelerate,
   for (k in seq_along(out$fits)) {
     out$fits[[k]]$violation <- out$fits[[k]]$violation / problem$y_scale
   }
-  final <- vapply(out$fits, function(fit) utils::tail(fit$objective, 1), numeric(1))
+  final <- vapply(out$fits, function(fit) fit$objective[length(fit$objective)], numeric(1))
   if (!all(is.finite(out$beta)) || !all(is.finite(final))) {
     cli::cli_abort(
       c(

@@ -54,10 +54,51 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// column_moments_cpp
+Rcpp::List column_moments_cpp(const Eigen::Map<Eigen::MatrixXd> x, const Eigen::Map<Eigen::VectorXd> w);
+RcppExport SEXP _smem_column_moments_cpp(SEXP xSEXP, SEXP wSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type w(wSEXP);
+    rcpp_result_gen = Rcpp::wrap(column_moments_cpp(x, w));
+    return rcpp_result_gen;
+END_RCPP
+}
+// standardized_design_cpp
+Eigen::MatrixXd standardized_design_cpp(const Eigen::Map<Eigen::MatrixXd> x, const Eigen::Map<Eigen::VectorXd> center, const Eigen::Map<Eigen::VectorXd> scale, const Rcpp::IntegerVector keep, bool intercept);
+RcppExport SEXP _smem_standardized_design_cpp(SEXP xSEXP, SEXP centerSEXP, SEXP scaleSEXP, SEXP keepSEXP, SEXP interceptSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type center(centerSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type scale(scaleSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type keep(keepSEXP);
+    Rcpp::traits::input_parameter< bool >::type intercept(interceptSEXP);
+    rcpp_result_gen = Rcpp::wrap(standardized_design_cpp(x, center, scale, keep, intercept));
+    return rcpp_result_gen;
+END_RCPP
+}
+// all_finite_cpp
+bool all_finite_cpp(const Rcpp::NumericVector values);
+RcppExport SEXP _smem_all_finite_cpp(SEXP valuesSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector >::type values(valuesSEXP);
+    rcpp_result_gen = Rcpp::wrap(all_finite_cpp(values));
+    return rcpp_result_gen;
+END_RCPP
+}
 
 static const R_CallMethodDef CallEntries[] = {
     {"_smem_smem_path_cpp", (DL_FUNC) &_smem_smem_path_cpp, 12},
     {"_smem_smem_em_step_cpp", (DL_FUNC) &_smem_smem_em_step_cpp, 11},
+    {"_smem_column_moments_cpp", (DL_FUNC) &_smem_column_moments_cpp, 2},
+    {"_smem_standardized_design_cpp", (DL_FUNC) &_smem_standardized_design_cpp, 5},
+    {"_smem_all_finite_cpp", (DL_FUNC) &_smem_all_finite_cpp, 1},
     {NULL, NULL, 0}
 };
 

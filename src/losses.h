@@ -100,9 +100,13 @@ struct NegativeBinomial {
   double size;
   double log_size;
   explicit NegativeBinomial(double h) : size(h), log_size(std::log(h)) {}
+  // (y + h) log(1 + e^psi) - y psi, written for psi > 0 as
+  // h psi + (y + h) log(1 + e^-psi): large counts would otherwise make each
+  // term the difference of two numbers of order y psi.
   double loss(double y, double eta) const {
     const double psi = eta - log_size;
-    return (y + size) * logistic::log1p_exp(psi) - y * psi;
+    if (psi > 0) return size * psi + (y + size) * std::log1p(std::exp(-psi));
+    return (y + size) * std::log1p(std::exp(psi)) - y * psi;
   }
   double gradient(double y, double eta) const {
     return (y + size) * logistic::mean(eta - log_size) - y;

@@ -30,6 +30,7 @@ struct PathStop {
 struct PathResult {
   Eigen::MatrixXd beta;            // m x L, on the scale of the columns given
   std::vector<FitSummary> fits;    // one per lambda
+  std::vector<double> loss_sums;   // sum_i w_i loss(y_i, eta_i) per lambda
   int completed = 0;               // lambdas fitted (fewer when interrupted)
 };
 
@@ -51,10 +52,11 @@ PathResult fit_path(const Data& data, const Family& family, const Penalty& penal
   for (Eigen::Index k = 0; k < lambda.size(); ++k) {
     out.fits.push_back(fit.fit(n * lambda[k] * factors));
     out.beta.col(k) = fit.beta();
+    out.loss_sums.push_back(fit.loss_sum());
     out.completed = static_cast<int>(k) + 1;
     if (!on_lambda(static_cast<int>(k))) break;
     if (stop.enabled) {
-      const double ratio = 1.0 - (fit.loss_sum() - stop.saturated_loss) /
+      const double ratio = 1.0 - (out.loss_sums.back() - stop.saturated_loss) /
                                      (stop.null_loss - stop.saturated_loss);
       if (k + 1 >= stop.min_lambdas &&
           (ratio > stop.max_ratio || ratio - last_ratio < stop.min_gain * ratio))

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "design.h"
 #include "path.h"
 
 namespace {
@@ -124,6 +125,7 @@ Rcpp::List smem_path_cpp(const Eigen::Map<Eigen::MatrixXd> x,
       Rcpp::List fits(res.fits.size());
       for (std::size_t k = 0; k < res.fits.size(); ++k) fits[k] = summary_list(res.fits[k]);
       return Rcpp::List::create(Rcpp::_["beta"] = res.beta, Rcpp::_["fits"] = fits,
+                                Rcpp::_["loss_sums"] = Rcpp::wrap(res.loss_sums),
                                 Rcpp::_["completed"] = res.completed);
     });
   } catch (const std::exception& e) {
@@ -161,4 +163,37 @@ Rcpp::List smem_em_step_cpp(const Eigen::Map<Eigen::MatrixXd> x,
   } catch (const std::exception& e) {
     return error_list(e);
   }
+}
+
+// Weighted column moments of x (weights summing to n): list(mean, spread,
+// largest).
+// [[Rcpp::export(name = "column_moments_cpp")]]
+Rcpp::List column_moments_cpp(const Eigen::Map<Eigen::MatrixXd> x,
+                              const Eigen::Map<Eigen::VectorXd> w) {
+  const smem::ColumnMoments m = smem::column_moments(
+      Eigen::Map<const Eigen::MatrixXd>(x.data(), x.rows(), x.cols()),
+      Eigen::Map<const Eigen::VectorXd>(w.data(), w.size()));
+  return Rcpp::List::create(Rcpp::_["mean"] = m.mean, Rcpp::_["spread"] = m.spread,
+                            Rcpp::_["largest"] = m.largest);
+}
+
+// The core's design from x: ones (with an intercept), then the columns
+// `keep` (1-based) centred and scaled.
+// [[Rcpp::export(name = "standardized_design_cpp")]]
+Eigen::MatrixXd standardized_design_cpp(const Eigen::Map<Eigen::MatrixXd> x,
+                                        const Eigen::Map<Eigen::VectorXd> center,
+                                        const Eigen::Map<Eigen::VectorXd> scale,
+                                        const Rcpp::IntegerVector keep, bool intercept) {
+  std::vector<int> columns(keep.size());
+  for (R_xlen_t a = 0; a < keep.size(); ++a) columns[a] = keep[a] - 1;
+  return smem::standardized_design(
+      Eigen::Map<const Eigen::MatrixXd>(x.data(), x.rows(), x.cols()),
+      Eigen::Map<const Eigen::VectorXd>(center.data(), center.size()),
+      Eigen::Map<const Eigen::VectorXd>(scale.data(), scale.size()), columns, intercept);
+}
+
+// TRUE when a double vector or matrix holds only finite values.
+// [[Rcpp::export(name = "all_finite_cpp")]]
+bool all_finite_cpp(const Rcpp::NumericVector values) {
+  return smem::all_finite(values.begin(), static_cast<std::size_t>(values.size()));
 }

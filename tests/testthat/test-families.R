@@ -115,7 +115,17 @@ test_that("negative binomial lasso paths satisfy the optimality conditions", {
     slack <- 1e-6 * stats::sd(y)
     expect_lte(max(c(0, abs(score[!active]))), path$lambda[k] + slack)
     expect_lte(max(c(0, abs(score[active] + path$lambda[k] * sign(beta[active])))), slack)
+    # the path's deviance explained against the negative binomial deviance
+    # of its coefficients, written out (MASS's deviance residuals)
+    deviance <- sum(MASS::negative.binomial(1.3)$dev.resids(y, mu, rep(1, length(y))))
+    expect_equal(path$dev.ratio[k], 1 - deviance / path$nulldev, tolerance = 1e-10)
   }
+  null_mu <- rep(mean(y), length(y))
+  expect_equal(
+    path$nulldev,
+    sum(MASS::negative.binomial(1.3)$dev.resids(y, null_mu, rep(1, length(y)))),
+    tolerance = 1e-8
+  )
 })
 
 test_that("quantile regression with the lasso matches a linear program", {

@@ -8,7 +8,22 @@ compare_paths <- function(x, y, family, alpha, nlambda = 100) {
   )
   expect_equal(path$lambda, reference$lambda)
   expect_true(all(path$converged))
+  # deviance explained: against the deviance of the path's own coefficients
+  # written out in R, and against glmnet's (whose coefficients differ within
+  # the two tolerances; glmnet reports its first ridge solution as the null
+  # model)
   yy <- if (family == "binomial") binary_response(y) else y
+  eta <- sweep(as.matrix(x %*% path$beta), 2, path$a0, "+")
+  deviance <- if (family == "binomial") {
+    -2 * colSums(yy * eta - log1p(exp(eta)))
+  } else {
+    colSums((yy - eta)^2)
+  }
+  expect_equal(path$dev.ratio, unname(1 - deviance / path$nulldev), tolerance = 1e-10)
+  expect_equal(path$nulldev, reference$nulldev, tolerance = 1e-10)
+  first <- if (alpha == 0) 2 else 1
+  expect_equal(path$dev.ratio[-seq_len(first - 1)], reference$dev.ratio[-seq_len(first - 1)],
+               tolerance = 1e-5)
   worst <- 0
   for (k in seq_along(reference$lambda)) {
     lambda <- reference$lambda[k]
@@ -123,8 +138,13 @@ test_that("smem() at a lambda on the path gives the path's solution", {
       family = "binomial", penalty = "enet", alpha = 0.6,
       lambda = path$lambda[k]
     )
-    expect_equal(unname(single$beta), unname(path$beta[, k]), tolerance = 1e-6)
-    expect_equal(unname(single$a0), unname(path$a0[k]), tolerance = 1e-6)
+    # both stop once the largest optimality violation is below tol = 1e-7;
+    # with the curvature of this problem (about 0.05 on the standardized
+    # scale) that leaves each fit within about 4e-6 of the optimum, and the
+    # objective within about 1e-12 of its minimum
+    expect_equal(tail(single$objective, 1), path$objective[k], tolerance = 1e-10)
+    expect_equal(unname(single$beta), unname(path$beta[, k]), tolerance = 1e-5)
+    expect_equal(unname(single$a0), unname(path$a0[k]), tolerance = 1e-5)
   }
 })
 
