@@ -89,32 +89,33 @@ class EmFit {
         control_(control),
         n_(data.x.rows()),
         m_(data.x.cols()),
-        beta_(Eigen::VectorXd::Zero(data.x.cols())),
-        eta_(data.offset),
         cache_gram_(Family::constant_curvature && data.x.cols() <= control.gram_cache_max) {
     if (cache_gram_) {
       gram_ = Eigen::MatrixXd::Zero(m_, m_);
       gram_ready_.assign(static_cast<std::size_t>(m_), false);
     }
+    set_beta(Eigen::VectorXd::Zero(m_));
   }
 
   const Eigen::VectorXd& beta() const { return beta_; }
   const Eigen::VectorXd& eta() const { return eta_; }
 
   void set_beta(const Eigen::VectorXd& beta) {
-    beta_ = beta;
-    eta_ = data_.offset + data_.x * beta_;
-    gradient_ready_ = false;
+    Trial start;
+    start.beta = beta;
+    start.eta = data_.offset + data_.x * beta;
+    start.loss = loss_and_working_gradient(start.eta, start.r);
+    accept(start);
   }
 
   // Fits at penalty scales s (length m, s_j = n lambda v_j), starting from the
   // current coefficients.
   FitSummary fit(const Eigen::VectorXd& scales) {
     s_ = scales;
-    gradient_ready_ = false;
     FitSummary out;
     start_active_set();
-    double f = objective(beta_, eta_);
+    // the loss at the warm start is known; only the penalty changed
+    double f = loss_ + penalty_value(beta_);
     // Screening: at a warm start the zero coefficients that already violate
     // the optimality conditions at the new penalty enter now, at their
     // soft-threshold values. (These are the part of the sequential strong
@@ -156,15 +157,14 @@ class EmFit {
 
       // 2. Otherwise an EM step, extrapolated when accelerating.
       if (!moved) {
-        Eigen::VectorXd candidate(m_), candidate_eta(n_);
+        Trial candidate;
         bool have = false;
         if (nesterov.momentum() > 0.0) {
-          if (em_step(nesterov.extrapolate(beta_, previous), candidate, out)) {
-            eta_of(candidate, candidate_eta);
-            const double fc = objective(candidate, candidate_eta);
+          if (em_step(nesterov.extrapolate(beta_, previous), candidate.beta, out)) {
+            const double fc = evaluate(candidate);
             if (fc <= f) {
               previous = beta_;
-              accept(candidate, candidate_eta);
+              accept(candidate);
               f = fc;
               nesterov.advance();
               have = true;
@@ -176,18 +176,17 @@ class EmFit {
           }
         }
         if (!have) {
-          if (!em_step(beta_, candidate, out)) {  // no factorization worked
+          if (!em_step(beta_, candidate.beta, out)) {  // no factorization worked
             out.failed_solve = true;
             out.violation = active_violation();
             break;
           }
-          eta_of(candidate, candidate_eta);
-          const double fc = objective(candidate, candidate_eta);
+          const double fc = evaluate(candidate);
           previous = beta_;
           // A plain step that does not lower f (rounding at the optimum) is
           // not taken, so the recorded objective never rises.
           if (fc <= f) {
-            accept(candidate, candidate_eta);
+            accept(candidate);
             f = fc;
           }
           nesterov.advance();
@@ -273,17 +272,12 @@ class EmFit {
   }
 
   // Sum of w_i loss(y_i, eta_i) at the current coefficients.
-  double loss_sum() const {
-    double total = 0.0;
-    for (Eigen::Index i = 0; i < n_; ++i)
-      total += data_.weights[i] * family_.loss(data_.y[i], eta_[i]);
-    return total;
-  }
+  double loss_sum() const { return loss_; }
 
   double objective_value(const Eigen::VectorXd& scales) {
     s_ = scales;
     start_active_set();
-    return objective(beta_, eta_) / n_;
+    return (loss_ + penalty_value(beta_)) / n_;
   }
 
  private:
@@ -292,7 +286,11 @@ class EmFit {
   Penalty penalty_;
   Control control_;
   Eigen::Index n_, m_;
-  Eigen::VectorXd beta_, eta_, s_;
+  // The current point: coefficients, linear predictor, sum of w_i loss and
+  // working gradient r_i = w_i d loss / d eta_i.
+  Eigen::VectorXd beta_, eta_, r_;
+  double loss_ = 0.0;
+  Eigen::VectorXd s_;
   std::vector<int> active_;
   std::vector<bool> in_active_;
   bool cache_gram_;
@@ -314,10 +312,19 @@ class EmFit {
     Eigen::VectorXd diagonal;
     Eigen::LLT<Eigen::MatrixXd, Eigen::Lower> llt;
   } polish_factor_;
-  // The gradient of n F over the active set at the current point, kept
-  // until the point, the active set or the penalty scales change.
-  Eigen::VectorXd gradient_;
+  // The gradient of n F over the active set at the current point, and its
+  // loss part X_A' r: kept until the point or the active set change (the
+  // loss part also across penalty levels).
+  Eigen::VectorXd gradient_, loss_gradient_;
   bool gradient_ready_ = false;
+  bool loss_gradient_ready_ = false;
+
+  // A trial point: coefficients, then (from evaluate) the linear predictor,
+  // the sum of w_i loss and the working gradient.
+  struct Trial {
+    Eigen::VectorXd beta, eta, r;
+    double loss = 0.0;
+  };
 
   using Clock = std::chrono::steady_clock;
   static double since(Clock::time_point start) {
@@ -329,7 +336,12 @@ class EmFit {
   double level(Eigen::Index j) const { return s_[j] / static_cast<double>(n_); }
   bool can_be_zero(Eigen::Index j) const { return penalized(j) && penalty_.sparse(); }
 
+  // The active set at the start of a fit: the unpenalized and non-zero
+  // coefficients. (The penalty scales have just changed, so the gradient's
+  // penalty part is recomputed; its loss part is kept if the set is the
+  // same.)
   void start_active_set() {
+    const std::vector<int> before = active_;
     gradient_ready_ = false;
     active_.clear();
     in_active_.assign(static_cast<std::size_t>(m_), false);
@@ -337,14 +349,13 @@ class EmFit {
       if (!can_be_zero(j) || beta_[j] != 0.0) {
         active_.push_back(static_cast<int>(j));
         in_active_[j] = true;
-      } else {
-        beta_[j] = 0.0;
       }
     }
+    if (active_ != before) loss_gradient_ready_ = false;
   }
 
   void rebuild_active_list() {
-    gradient_ready_ = false;
+    forget_gradient();
     active_.clear();
     for (Eigen::Index j = 0; j < m_; ++j)
       if (in_active_[j]) active_.push_back(static_cast<int>(j));
@@ -381,10 +392,26 @@ class EmFit {
     }
   }
 
-  void accept(const Eigen::VectorXd& beta, const Eigen::VectorXd& eta) {
-    beta_ = beta;
-    eta_ = eta;
+  void forget_gradient() {
     gradient_ready_ = false;
+    loss_gradient_ready_ = false;
+  }
+
+  // Makes an evaluated trial the current point.
+  void accept(const Trial& trial) {
+    beta_ = trial.beta;
+    eta_ = trial.eta;
+    r_ = trial.r;
+    loss_ = trial.loss;
+    forget_gradient();
+  }
+
+  // Fills the trial's linear predictor, loss and working gradient from its
+  // coefficients; returns its objective n F.
+  double evaluate(Trial& trial) const {
+    eta_of(trial.beta, trial.eta);
+    trial.loss = loss_and_working_gradient(trial.eta, trial.r);
+    return trial.loss + penalty_value(trial.beta);
   }
 
   double penalty_value(const Eigen::VectorXd& beta) const {
@@ -394,11 +421,16 @@ class EmFit {
     return total;
   }
 
-  double objective(const Eigen::VectorXd& beta, const Eigen::VectorXd& eta) const {
+  // Sum of w_i loss at eta; r gets the working gradient there.
+  double loss_and_working_gradient(const Eigen::VectorXd& eta, Eigen::VectorXd& r) const {
+    r.resize(n_);
     double total = 0.0;
-    for (Eigen::Index i = 0; i < n_; ++i)
-      total += data_.weights[i] * family_.loss(data_.y[i], eta[i]);
-    return total + penalty_value(beta);
+    for (Eigen::Index i = 0; i < n_; ++i) {
+      double g;
+      total += data_.weights[i] * family_.loss_and_gradient(data_.y[i], eta[i], g);
+      r[i] = data_.weights[i] * g;
+    }
+    return total;
   }
 
   // w_i * d loss / d eta_i at eta.
@@ -409,24 +441,31 @@ class EmFit {
     return r;
   }
 
-  Eigen::VectorXd full_loss_gradient() const {
-    return data_.x.transpose() * working_gradient(eta_);
-  }
+  Eigen::VectorXd full_loss_gradient() const { return data_.x.transpose() * r_; }
 
   // Gradient of n F restricted to the active set at the current point
   // (penalty part: s_j P'(|b_j|) sign(b_j) = d_j b_j).
   const Eigen::VectorXd& active_gradient() {
     if (!gradient_ready_) {
-      gradient_ = gradient_over(beta_, eta_, active_);
+      gradient_ = active_loss_gradient();
+      add_penalty_gradient(beta_, active_, gradient_);
       gradient_ready_ = true;
     }
     return gradient_;
   }
 
-  Eigen::VectorXd gradient_over(const Eigen::VectorXd& beta, const Eigen::VectorXd& eta,
-                                const std::vector<int>& columns,
-                                bool with_penalty = true) const {
-    const Eigen::VectorXd r = working_gradient(eta);
+  // Its loss part X_A' r.
+  const Eigen::VectorXd& active_loss_gradient() {
+    if (!loss_gradient_ready_) {
+      loss_gradient_ = loss_gradient_over(r_, active_);
+      loss_gradient_ready_ = true;
+    }
+    return loss_gradient_;
+  }
+
+  // X_S' r over the columns S: one matrix-vector product over all of X when
+  // S covers most of it, otherwise a dot product per column.
+  Eigen::VectorXd loss_gradient_over(const Eigen::VectorXd& r, const std::vector<int>& columns) const {
     const Eigen::Index k = static_cast<Eigen::Index>(columns.size());
     Eigen::VectorXd g(k);
     if (2 * k >= m_) {
@@ -435,12 +474,17 @@ class EmFit {
     } else {
       for (Eigen::Index a = 0; a < k; ++a) g[a] = data_.x.col(columns[a]).dot(r);
     }
-    for (Eigen::Index a = 0; a < k; ++a) {
+    return g;
+  }
+
+  // Adds the penalty's part of the gradient, s_j P'(|b_j|) sign(b_j).
+  void add_penalty_gradient(const Eigen::VectorXd& beta, const std::vector<int>& columns,
+                            Eigen::VectorXd& g) const {
+    for (std::size_t a = 0; a < columns.size(); ++a) {
       const int j = columns[a];
-      if (with_penalty && s_[j] > 0.0 && beta[j] != 0.0)
+      if (s_[j] > 0.0 && beta[j] != 0.0)
         g[a] += s_[j] * penalty_.derivative(std::fabs(beta[j]), level(j)) * (beta[j] > 0 ? 1.0 : -1.0);
     }
-    return g;
   }
 
   double active_violation() {
@@ -493,8 +537,11 @@ class EmFit {
 
   // The EM map: out = from - A^{-1} grad F(from) over the active set.
   bool em_step(const Eigen::VectorXd& from, Eigen::VectorXd& out, FitSummary& summary) {
-    Eigen::VectorXd eta(n_);
-    eta_of(from, eta);
+    // from the current point its linear predictor and gradient are known
+    const bool here = (&from == &beta_);
+    Eigen::VectorXd eta_from;
+    if (!here) eta_of(from, eta_from);
+    const Eigen::VectorXd& eta = here ? eta_ : eta_from;
     Eigen::VectorXd omega(n_);
     for (Eigen::Index i = 0; i < n_; ++i)
       omega[i] = data_.weights[i] * family_.em_curvature(data_.y[i], eta[i]);
@@ -505,7 +552,7 @@ class EmFit {
     // value on both sides to pin the coefficient near zero rather than
     // overshoot.
     const Eigen::Index k = static_cast<Eigen::Index>(active_.size());
-    Eigen::VectorXd g = gradient_over(from, eta, active_, false);
+    Eigen::VectorXd g = here ? active_loss_gradient() : loss_gradient_over(working_gradient(eta), active_);
     Eigen::VectorXd d = Eigen::VectorXd::Zero(k);
     for (Eigen::Index idx = 0; idx < k; ++idx) {
       const int j = active_[idx];
@@ -728,22 +775,20 @@ class EmFit {
   // The polish step along delta: projected on the current orthant and
   // halved until it lowers F (see newton_attempt).
   bool newton_line_search(const Eigen::VectorXd& delta, double& f) {
-    Eigen::VectorXd candidate(m_);
-    Eigen::VectorXd candidate_eta(n_);
+    Trial candidate;
     double step = 1.0;
     for (int tries = 0; tries < 12; ++tries, step *= 0.5) {
-      candidate = beta_;
+      candidate.beta = beta_;
       for (std::size_t idx = 0; idx < active_.size(); ++idx) {
         const int j = active_[idx];
-        candidate[j] += step * delta[idx];
-        if (can_be_zero(j) && candidate[j] * beta_[j] <= 0.0) candidate[j] = 0.0;
+        candidate.beta[j] += step * delta[idx];
+        if (can_be_zero(j) && candidate.beta[j] * beta_[j] <= 0.0) candidate.beta[j] = 0.0;
       }
-      eta_of(candidate, candidate_eta);
-      const double fc = objective(candidate, candidate_eta);
+      const double fc = evaluate(candidate);
       // Strictly lower: a step that changes nothing would otherwise be
       // accepted over and over in place of the EM step.
       if (fc < f) {
-        accept(candidate, candidate_eta);
+        accept(candidate);
         f = fc;
         bool dropped = false;
         for (int j : active_) {
@@ -767,26 +812,24 @@ class EmFit {
       if (can_be_zero(j) && beta_[j] != 0.0 && std::fabs(beta_[j]) < control_.drop_tol)
         candidates.push_back(j);
     if (candidates.empty()) return false;
-    const Eigen::VectorXd r = working_gradient(eta_);
-    Eigen::VectorXd beta = beta_;
+    Trial dropped;
+    dropped.beta = beta_;
     bool any = false;
     for (int j : candidates) {
-      const double g = data_.x.col(j).dot(r);
+      const double g = data_.x.col(j).dot(r_);
       if (std::fabs(g) <= s_[j] * penalty_.slope_at_zero()) {
-        beta[j] = 0.0;
+        dropped.beta[j] = 0.0;
         any = true;
       }
     }
     if (!any) return false;
-    Eigen::VectorXd eta(n_);
-    eta_of(beta, eta);
-    const double fc = objective(beta, eta);
+    const double fc = evaluate(dropped);
     // A penalty that tends to -infinity at zero (horseshoe) counts a zero
     // coefficient as out of the model, so removing it raises the recorded
     // objective by the (finite) penalty it had; the drop is still taken,
     // the coefficient being negligible and zero its limit under EM.
     if (fc > f && !Penalty::unbounded_at_zero) return false;
-    accept(beta, eta);
+    accept(dropped);
     f = fc;
     for (int j : candidates)
       if (beta_[j] == 0.0) in_active_[j] = false;
@@ -799,32 +842,40 @@ class EmFit {
   // objective falls: the joint move is a descent direction). Returns how many
   // entered.
   int admit_violators(double& f) {
-    const Eigen::VectorXd r = working_gradient(eta_);
-    const Eigen::VectorXd g = data_.x.transpose() * r;
+    std::vector<int> outside;
+    for (Eigen::Index j = 0; j < m_; ++j)
+      if (!in_active_[j]) outside.push_back(static_cast<int>(j));
+    if (outside.empty()) return 0;
+    const Eigen::VectorXd g = loss_gradient_over(r_, outside);
     std::vector<int> entering;
-    Eigen::VectorXd move = Eigen::VectorXd::Zero(m_);
+    std::vector<double> excess;
+    for (std::size_t a = 0; a < outside.size(); ++a) {
+      const double e = std::fabs(g[a]) - s_[outside[a]] * penalty_.slope_at_zero();
+      if (e / n_ <= control_.tol) continue;
+      entering.push_back(static_cast<int>(a));
+      excess.push_back(e);
+    }
+    if (entering.empty()) return 0;
     Eigen::VectorXd omega(n_);
     for (Eigen::Index i = 0; i < n_; ++i)
       omega[i] = data_.weights[i] * family_.em_curvature(data_.y[i], eta_[i]);
-    for (Eigen::Index j = 0; j < m_; ++j) {
-      if (in_active_[j]) continue;
-      const double excess = std::fabs(g[j]) - s_[j] * penalty_.slope_at_zero();
-      if (excess / n_ <= control_.tol) continue;
+    Eigen::VectorXd move = Eigen::VectorXd::Zero(m_);
+    for (std::size_t e = 0; e < entering.size(); ++e) {
+      const int a = entering[e];
+      const int j = outside[a];
       const double curvature = data_.x.col(j).cwiseAbs2().dot(omega) +
                                s_[j] * std::max(0.0, penalty_.curvature(0.0, level(j)));
-      move[j] = -(g[j] > 0 ? 1.0 : -1.0) * excess / std::max(curvature, 1e-300);
-      entering.push_back(static_cast<int>(j));
+      move[j] = -(g[a] > 0 ? 1.0 : -1.0) * excess[e] / std::max(curvature, 1e-300);
+      in_active_[j] = true;
+      entering[e] = j;
     }
-    if (entering.empty()) return 0;
-    for (int j : entering) in_active_[j] = true;
     rebuild_active_list();
-    Eigen::VectorXd candidate(m_), eta(n_);
+    Trial candidate;
     for (int tries = 0; tries < 60; ++tries, move *= 0.5) {
-      candidate = beta_ + move;
-      eta_of(candidate, eta);
-      const double fc = objective(candidate, eta);
+      candidate.beta = beta_ + move;
+      const double fc = evaluate(candidate);
       if (fc <= f) {
-        accept(candidate, eta);
+        accept(candidate);
         f = fc;
         return static_cast<int>(entering.size());
       }

@@ -6,6 +6,9 @@
 //
 //   loss(y, eta)             the per-observation loss, before the weight w_i
 //   gradient(y, eta)         d loss / d eta
+//   loss_and_gradient(y, eta, g)
+//                            both at once (the logistic types share one
+//                            exponential between them)
 //   em_curvature(y, eta)     omega: the curvature of the quadratic majorizer
 //                            that touches the loss at eta (the conditional
 //                            expectation of the latent precision)
@@ -42,6 +45,10 @@ struct Gaussian {
     return 0.5 * r * r;
   }
   double gradient(double y, double eta) const { return eta - y; }
+  double loss_and_gradient(double y, double eta, double& g) const {
+    g = eta - y;
+    return 0.5 * g * g;
+  }
   double em_curvature(double, double) const { return 1.0; }
   double newton_curvature(double, double) const { return 1.0; }
 };
@@ -74,6 +81,11 @@ struct Binomial {
   static constexpr bool constant_newton = false;
   double loss(double y, double eta) const { return logistic::log1p_exp(eta) - y * eta; }
   double gradient(double y, double eta) const { return logistic::mean(eta) - y; }
+  double loss_and_gradient(double y, double eta, double& g) const {
+    const double e = std::exp(-std::fabs(eta));
+    g = (eta >= 0 ? 1.0 : e) / (1.0 + e) - y;
+    return (eta > 0 ? eta : 0.0) + std::log1p(e) - y * eta;
+  }
   double em_curvature(double, double eta) const { return logistic::polya_gamma(eta); }
   double newton_curvature(double, double eta) const {
     const double p = logistic::mean(eta);
@@ -110,6 +122,13 @@ struct NegativeBinomial {
   }
   double gradient(double y, double eta) const {
     return (y + size) * logistic::mean(eta - log_size) - y;
+  }
+  double loss_and_gradient(double y, double eta, double& g) const {
+    const double psi = eta - log_size;
+    const double e = std::exp(-std::fabs(psi));
+    g = (y + size) * ((psi >= 0 ? 1.0 : e) / (1.0 + e)) - y;
+    if (psi > 0) return size * psi + (y + size) * std::log1p(e);
+    return (y + size) * std::log1p(e) - y * psi;
   }
   double em_curvature(double y, double eta) const {
     return (y + size) * logistic::polya_gamma(eta - log_size);
@@ -157,6 +176,10 @@ struct Hinge {
   double gradient(double y, double eta) const {
     return -0.5 * y * (kink.slope(1.0 - y * eta) + 1.0);
   }
+  double loss_and_gradient(double y, double eta, double& g) const {
+    g = gradient(y, eta);
+    return loss(y, eta);
+  }
   double em_curvature(double y, double eta) const {
     return 0.5 * kink.majorizer_curvature(1.0 - y * eta);
   }
@@ -179,6 +202,10 @@ struct Quantile {
   }
   double gradient(double y, double eta) const {
     return -(0.5 * kink.slope(y - eta) + tau - 0.5);
+  }
+  double loss_and_gradient(double y, double eta, double& g) const {
+    g = gradient(y, eta);
+    return loss(y, eta);
   }
   double em_curvature(double y, double eta) const {
     return 0.5 * kink.majorizer_curvature(y - eta);
