@@ -129,6 +129,9 @@ class EmFit {
     // Iterations with unchanged support and signs; a warm start counts as
     // settled, so the polish may be the first step.
     int settled = 1;
+    // A polish matrix that needed many steps at the previous penalty level
+    // is refreshed now rather than after another slow fit.
+    if (last_polish_steps_ > 4) refresh_polish_ = true;
     int polish_pause = 0;              // iterations to wait after a refused polish
     std::vector<int> signs = current_signs();
 
@@ -246,6 +249,7 @@ class EmFit {
         break;
       }
     }
+    last_polish_steps_ = out.newton_steps;
     return out;
   }
 
@@ -302,6 +306,7 @@ class EmFit {
   std::vector<int> frozen_columns_;
   Eigen::MatrixXd frozen_gram_;
   bool refresh_polish_ = true;
+  int last_polish_steps_ = 0;  // accepted polish steps of the last fit
   long polish_version_ = 0;  // changes whenever the polish matrix may change
   Eigen::MatrixXd polish_gram_;  // the matrix of constant-curvature families
   // The last polish factorization, reused while its matrix is unchanged
@@ -318,6 +323,20 @@ class EmFit {
   Eigen::VectorXd gradient_, loss_gradient_;
   bool gradient_ready_ = false;
   bool loss_gradient_ready_ = false;
+
+  // Secant pairs of the polish: steps over the active set `secant_columns_`
+  // and the changes of the loss gradient they caused. They correct the
+  // frozen matrix of the polish (limited-memory BFGS with that matrix as the
+  // initial one) between refreshes. `pending_` is the last step, waiting for
+  // the gradient at its end point.
+  struct SecantPair {
+    Eigen::VectorXd step, change, end;
+  };
+  static constexpr std::size_t max_secant_pairs_ = 5;
+  std::vector<SecantPair> secant_;
+  std::vector<int> secant_columns_;
+  SecantPair pending_;
+  bool secant_pending_ = false;
 
   // A trial point: coefficients, then (from evaluate) the linear predictor,
   // the sum of w_i loss and the working gradient.
@@ -459,8 +478,22 @@ class EmFit {
     if (!loss_gradient_ready_) {
       loss_gradient_ = loss_gradient_over(r_, active_);
       loss_gradient_ready_ = true;
+      complete_secant_pair();
     }
     return loss_gradient_;
+  }
+
+  // The pending polish step gets its gradient change if the point is still
+  // its end point and the active set the same.
+  void complete_secant_pair() {
+    if (!secant_pending_) return;
+    secant_pending_ = false;
+    if (active_ != secant_columns_) return;
+    for (std::size_t a = 0; a < active_.size(); ++a)
+      if (beta_[active_[a]] != pending_.end[static_cast<Eigen::Index>(a)]) return;
+    pending_.change = loss_gradient_ - pending_.change;
+    if (secant_.size() == max_secant_pairs_) secant_.erase(secant_.begin());
+    secant_.push_back(pending_);
   }
 
   // X_S' r over the columns S: one matrix-vector product over all of X when
@@ -679,8 +712,8 @@ class EmFit {
   bool newton_step(double& f, FitSummary& summary) {
     const bool fresh = refresh_polish_;
     bool accepted = newton_attempt(f, fresh, summary);
+    if (!accepted) secant_.clear();
     if (!accepted && !fresh) accepted = newton_attempt(f, true, summary);
-
     refresh_polish_ = !accepted;
     return accepted;
   }
@@ -738,38 +771,67 @@ class EmFit {
     // The factorization of the last matrix is reused when the matrix is the
     // same (as for the ridge at one lambda, or the lasso on a fixed support).
     auto& cached = polish_factor_;
-    if (cached.version == polish_version_ && cached.columns == active_ &&
-        cached.diagonal.size() == k && cached.diagonal == diagonal) {
-      delta = cached.llt.solve(-g);
-      summary.seconds_solve += since(start);
-      if (delta.allFinite()) return true;
-    }
-    Eigen::MatrixXd hess = loss_part;
-    hess.diagonal() += diagonal;
-    cached.llt.compute(hess);
-    bool ok = false;
-    if (cached.llt.info() == Eigen::Success) {
-      delta = cached.llt.solve(-g);
-      ok = delta.allFinite();
-    }
-    if (ok) {
-      cached.version = polish_version_;
+    bool ok = cached.version == polish_version_ && cached.columns == active_ &&
+              cached.diagonal.size() == k && cached.diagonal == diagonal;
+    if (!ok) {
+      Eigen::MatrixXd hess = loss_part;
+      hess.diagonal() += diagonal;
+      cached.llt.compute(hess);
+      ok = cached.llt.info() == Eigen::Success;
+      cached.version = ok ? polish_version_ : -1;
       cached.columns = active_;
       cached.diagonal = diagonal;
-    } else {
+    }
+    if (ok) {
+      delta = secant_direction(g, diagonal, concave_part);
+      ok = delta.allFinite();
+    }
+    if (!ok) {
       cached.version = -1;
+      Eigen::MatrixXd hess = loss_part;
       // The penalty's own curvature is negative where a non-convex penalty
       // bends; if the matrix is then not positive definite its Newton
       // direction need not descend, and the negative part is left out (any
       // positive definite matrix gives a descent direction).
-      if (concave_part) {
-        hess = loss_part;
-        hess.diagonal() += diagonal.cwiseMax(0.0);
-      }
+      hess.diagonal() += diagonal.cwiseMax(0.0);
       ok = solve_symmetric(hess, -g, delta);
     }
     summary.seconds_solve += since(start);
     return ok;
+  }
+
+  // -H g with H the inverse of the factorized polish matrix, corrected by
+  // the secant pairs (the two-loop recursion of limited-memory BFGS). A
+  // pair's gradient change is its loss part plus the penalty's curvature
+  // times the step, at the current penalty level; pairs without positive
+  // curvature are skipped, and none is used under a concave penalty part.
+  Eigen::VectorXd secant_direction(const Eigen::VectorXd& g, const Eigen::VectorXd& diagonal,
+                                   bool concave_part) const {
+    const auto& llt = polish_factor_.llt;
+    if (concave_part || secant_.empty() || secant_columns_ != active_) return llt.solve(-g);
+    std::vector<Eigen::VectorXd> changes;
+    std::vector<const Eigen::VectorXd*> steps;
+    std::vector<double> rho;
+    for (const SecantPair& pair : secant_) {
+      Eigen::VectorXd y = pair.change + diagonal.cwiseProduct(pair.step);
+      const double sy = pair.step.dot(y);
+      if (!(sy > 1e-12 * pair.step.norm() * y.norm())) continue;
+      changes.push_back(std::move(y));
+      steps.push_back(&pair.step);
+      rho.push_back(1.0 / sy);
+    }
+    Eigen::VectorXd q = -g;
+    std::vector<double> alpha(rho.size());
+    for (std::size_t i = rho.size(); i-- > 0;) {
+      alpha[i] = rho[i] * steps[i]->dot(q);
+      q -= alpha[i] * changes[i];
+    }
+    Eigen::VectorXd r = llt.solve(q);
+    for (std::size_t i = 0; i < rho.size(); ++i) {
+      const double b = rho[i] * changes[i].dot(r);
+      r += (alpha[i] - b) * *steps[i];
+    }
+    return r;
   }
 
   // The polish step along delta: projected on the current orthant and
@@ -788,6 +850,7 @@ class EmFit {
       // Strictly lower: a step that changes nothing would otherwise be
       // accepted over and over in place of the EM step.
       if (fc < f) {
+        remember_step(candidate.beta);
         accept(candidate);
         f = fc;
         bool dropped = false;
@@ -802,6 +865,25 @@ class EmFit {
       }
     }
     return false;
+  }
+
+  // Records the polish step to `next` (over the active set) and the loss
+  // gradient before it, for a secant pair.
+  void remember_step(const Eigen::VectorXd& next) {
+    if (secant_columns_ != active_) {
+      secant_.clear();
+      secant_columns_ = active_;
+    }
+    const Eigen::Index k = static_cast<Eigen::Index>(active_.size());
+    pending_.step.resize(k);
+    pending_.end.resize(k);
+    for (Eigen::Index a = 0; a < k; ++a) {
+      const int j = active_[a];
+      pending_.step[a] = next[j] - beta_[j];
+      pending_.end[a] = next[j];
+    }
+    pending_.change = active_loss_gradient();
+    secant_pending_ = true;
   }
 
   // Sets to zero the penalized coefficients below drop_tol whose zero value
