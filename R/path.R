@@ -125,7 +125,8 @@ smem_path <- function(x, y, family = c("gaussian", "binomial", "negbin", "hinge"
     start <- dense_start(problem, lambda[order[1]], control)
     core <- run_core(problem, lambda[order], start, control, accelerate, progress)
     core$beta <- core$beta[, rev(seq_len(ncol(core$beta))), drop = FALSE]
-    core$fits <- rev(core$fits)
+    core$fits <- lapply(core$fits, rev)
+    core$traces <- rev(core$traces)
     core$loss_sums <- rev(core$loss_sums)
   } else {
     start <- rep(0, ncol(problem$x))
@@ -198,14 +199,11 @@ new_smem_path <- function(problem, core, lambda, nulldev, call) {
     saturated <- sum(problem$weights * family_saturated_loss(problem$family_spec, problem$y))
     2 * (core$loss_sums[seq_len(done)] * sum(problem$weights) / problem$n - saturated)
   }
-  iter <- vapply(fits, `[[`, integer(1), "iterations")
-  converged <- vapply(fits, `[[`, logical(1), "converged")
-  violation <- vapply(fits, `[[`, numeric(1), "violation")
-  objective <- vapply(fits, function(f) f$objective[length(f$objective)], numeric(1))
+  converged <- fits$converged
   if (!all(converged)) {
     bad <- which(!converged)
-    stalled <- vapply(fits[bad], function(f) isTRUE(f$stalled), logical(1))
-    failed <- vapply(fits[bad], function(f) isTRUE(f$failed_solve), logical(1))
+    stalled <- fits$stalled[bad]
+    failed <- fits$failed_solve[bad]
     stalled <- stalled & !failed
     cli::cli_warn(
       c(
@@ -231,14 +229,14 @@ new_smem_path <- function(problem, core, lambda, nulldev, call) {
       df = as.integer(colSums(original$beta != 0)),
       dev.ratio = 1 - deviance / nulldev,
       nulldev = nulldev,
-      objective = objective,
-      iter = iter,
+      objective = fits$objective,
+      iter = fits$iterations,
       converged = converged,
-      violation = violation,
-      restarts = vapply(fits, `[[`, integer(1), "restarts"),
-      newton_steps = vapply(fits, `[[`, integer(1), "newton_steps"),
-      seconds_gram = vapply(fits, `[[`, numeric(1), "seconds_gram"),
-      seconds_solve = vapply(fits, `[[`, numeric(1), "seconds_solve"),
+      violation = fits$violation,
+      restarts = fits$restarts,
+      newton_steps = fits$newton_steps,
+      seconds_gram = fits$seconds_gram,
+      seconds_solve = fits$seconds_solve,
       family = problem$family,
       penalty = problem$penalty,
       family_spec = problem$family_spec,

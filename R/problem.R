@@ -267,7 +267,11 @@ core_control <- function(control, accelerate, problem, stop = NULL) {
 }
 
 # Fits `lambda` (in the order given) with warm starts; `start` is on the
-# standardized scale, with the intercept first. Returns the core's list.
+# standardized scale, with the intercept first. Returns the core's list:
+# `beta` (one column per lambda), `fits` (one vector per field of the fits'
+# summaries: iterations, converged, violation, restarts, newton_steps,
+# stalled, failed_solve, objective, seconds_gram, seconds_solve), `traces`
+# (the objective trace of each fit), `loss_sums` and `completed`.
 run_core <- function(problem, lambda, start, control, accelerate,
                      progress = NULL, stop = NULL) {
   out <- smem_path_cpp(
@@ -282,11 +286,8 @@ run_core <- function(problem, lambda, start, control, accelerate,
       class = c("smem_error_core", "smem_error")
     )
   }
-  for (k in seq_along(out$fits)) {
-    out$fits[[k]]$violation <- out$fits[[k]]$violation / problem$y_scale
-  }
-  final <- vapply(out$fits, function(fit) fit$objective[length(fit$objective)], numeric(1))
-  if (!all(is.finite(out$beta)) || !all(is.finite(final))) {
+  out$fits$violation <- out$fits$violation / problem$y_scale
+  if (!all(is.finite(out$beta)) || !all(is.finite(out$fits$objective))) {
     cli::cli_abort(
       c(
         "The fit overflowed: some coefficients or the objective are not finite.",
@@ -351,6 +352,13 @@ dense_start <- function(problem, lambda, control) {
   ridge$penalty_spec <- list(penalty = "ridge", core = "enet", alpha = 0, gamma = NA_real_, q = NA_real_)
   ridge$alpha <- 0
   run_core(ridge, lambda, rep(0, ncol(problem$x)), control, TRUE)$beta[, 1]
+}
+
+# The summary of the k-th fit of the core, with its objective trace.
+fit_summary <- function(core, k) {
+  summary <- lapply(core$fits, `[[`, k)
+  summary$objective <- core$traces[[k]]
+  summary
 }
 
 # Deviance of the model with only the intercept (and offset).

@@ -14,7 +14,11 @@
 #' @param polish Logical. Once the support and the signs of the coefficients
 #'   have stopped changing, try a Newton step on the smooth restriction of the
 #'   objective to that support; the step is kept only if it keeps every sign
-#'   and lowers the objective, so the objective still never increases. With
+#'   and lowers the objective, so the objective still never increases. Its
+#'   matrix is the loss curvature frozen at an earlier point (refreshed when
+#'   steps stop making fast progress), its factorization is reused while the
+#'   matrix is unchanged, and the steps' gradient changes correct it between
+#'   refreshes (limited-memory BFGS started from that matrix). With
 #'   `polish = FALSE` every iteration is an SM-EM step.
 #' @param drop_tol A penalized coefficient smaller than this (standardized
 #'   scale) whose zero value satisfies the optimality condition is set to
@@ -261,7 +265,7 @@ smem <- function(x, y, family = c("gaussian", "binomial", "negbin", "hinge", "qu
 
   # fit
   core <- run_core(problem, lambda, start, control, accelerate)
-  summary <- core$fits[[1]]
+  summary <- fit_summary(core, 1)
 
   # report
   new_smem_fit(problem, core$beta[, 1], lambda, summary, control, this_call)

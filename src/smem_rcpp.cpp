@@ -73,15 +73,39 @@ Rcpp::List dispatch(const std::string& family, const std::string& penalty, doubl
   });
 }
 
-Rcpp::List summary_list(const smem::FitSummary& fit) {
+// The fits' summaries as one vector per field (one element per lambda),
+// and their objective traces.
+Rcpp::List summary_columns(const std::vector<smem::FitSummary>& fits) {
+  const std::size_t count = fits.size();
+  Rcpp::IntegerVector iterations(count), restarts(count), newton_steps(count);
+  Rcpp::LogicalVector converged(count), stalled(count), failed_solve(count);
+  Rcpp::NumericVector violation(count), objective(count), seconds_gram(count),
+      seconds_solve(count);
+  for (std::size_t k = 0; k < count; ++k) {
+    const smem::FitSummary& fit = fits[k];
+    iterations[k] = fit.iterations;
+    restarts[k] = fit.restarts;
+    newton_steps[k] = fit.newton_steps;
+    converged[k] = fit.converged;
+    stalled[k] = fit.stalled;
+    failed_solve[k] = fit.failed_solve;
+    violation[k] = fit.violation;
+    objective[k] = fit.trace.back();
+    seconds_gram[k] = fit.seconds_gram;
+    seconds_solve[k] = fit.seconds_solve;
+  }
   return Rcpp::List::create(
-      Rcpp::_["iterations"] = fit.iterations, Rcpp::_["converged"] = fit.converged,
-      Rcpp::_["violation"] = fit.violation, Rcpp::_["restarts"] = fit.restarts,
-      Rcpp::_["newton_steps"] = fit.newton_steps, Rcpp::_["stalled"] = fit.stalled,
-      Rcpp::_["failed_solve"] = fit.failed_solve,
-      Rcpp::_["objective"] = Rcpp::wrap(fit.trace),
-      Rcpp::_["seconds_gram"] = fit.seconds_gram,
-      Rcpp::_["seconds_solve"] = fit.seconds_solve);
+      Rcpp::_["iterations"] = iterations, Rcpp::_["converged"] = converged,
+      Rcpp::_["violation"] = violation, Rcpp::_["restarts"] = restarts,
+      Rcpp::_["newton_steps"] = newton_steps, Rcpp::_["stalled"] = stalled,
+      Rcpp::_["failed_solve"] = failed_solve, Rcpp::_["objective"] = objective,
+      Rcpp::_["seconds_gram"] = seconds_gram, Rcpp::_["seconds_solve"] = seconds_solve);
+}
+
+Rcpp::List traces(const std::vector<smem::FitSummary>& fits) {
+  Rcpp::List out(fits.size());
+  for (std::size_t k = 0; k < fits.size(); ++k) out[k] = Rcpp::wrap(fits[k].trace);
+  return out;
 }
 
 Rcpp::List error_list(const std::exception& e) {
@@ -122,9 +146,9 @@ Rcpp::List smem_path_cpp(const Eigen::Map<Eigen::MatrixXd> x,
       using Penalty = decltype(pen);
       const smem::PathResult res = smem::fit_path<Family, Penalty>(
           data, fam, pen, ctl, lambda, factors, start, stop, on_lambda);
-      Rcpp::List fits(res.fits.size());
-      for (std::size_t k = 0; k < res.fits.size(); ++k) fits[k] = summary_list(res.fits[k]);
-      return Rcpp::List::create(Rcpp::_["beta"] = res.beta, Rcpp::_["fits"] = fits,
+      return Rcpp::List::create(Rcpp::_["beta"] = res.beta,
+                                Rcpp::_["fits"] = summary_columns(res.fits),
+                                Rcpp::_["traces"] = traces(res.fits),
                                 Rcpp::_["loss_sums"] = Rcpp::wrap(res.loss_sums),
                                 Rcpp::_["completed"] = res.completed);
     });
