@@ -288,7 +288,12 @@ family_saturated_loss <- function(family, y) {
     hinge = ,
     quantile = rep(0, length(y)),
     binomial = {
-      entropy <- function(p) ifelse(p > 0, p * log(p), 0)
+      entropy <- function(p) {
+        out <- numeric(length(p))
+        inside <- p > 0
+        out[inside] <- p[inside] * log(p[inside])
+        out
+      }
       -(entropy(y) + entropy(1 - y))
     },
     negbin = {

@@ -28,21 +28,17 @@ inline ColumnMoments column_moments(const Eigen::Map<const Eigen::MatrixXd>& x,
   const double count = static_cast<double>(n);
   ColumnMoments out{Eigen::VectorXd(p), Eigen::VectorXd(p), Eigen::VectorXd(p)};
   for (Eigen::Index j = 0; j < p; ++j) {
-    const auto column = x.col(j);
-    const double mean = column.dot(w) / count;
+    const auto column = x.col(j).array();
+    const double mean = x.col(j).dot(w) / count;
     out.mean[j] = mean;
-    out.largest[j] = column.cwiseAbs().maxCoeff();
-    double size = 0.0;
-    for (Eigen::Index i = 0; i < n; ++i) size = std::max(size, std::fabs(column[i] - mean));
+    const double low = column.minCoeff(), high = column.maxCoeff();
+    out.largest[j] = std::max(std::fabs(low), std::fabs(high));
+    const double size = std::max(std::fabs(high - mean), std::fabs(low - mean));
     if (!std::isfinite(size) || size == 0.0) {
       out.spread[j] = size;
       continue;
     }
-    double sum = 0.0;
-    for (Eigen::Index i = 0; i < n; ++i) {
-      const double u = (column[i] - mean) / size;
-      sum += w[i] * u * u;
-    }
+    const double sum = ((column - mean) / size).square().matrix().dot(w);
     out.spread[j] = size * std::sqrt(sum / count);
   }
   return out;
