@@ -53,7 +53,8 @@ check_finite <- function(values, arg, call, hint = NULL) {
 
 # Returns x as a dense double matrix.
 check_x <- function(x, arg = "x", call = rlang::caller_env()) {
-  if (inherits(x, "sparseMatrix")) {
+  if (inherits(x, "Matrix")) {
+    # sparse or dense matrices of the Matrix package (densified: see NEWS)
     x <- as.matrix(x)
   }
   if (is.data.frame(x)) {

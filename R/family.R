@@ -297,8 +297,13 @@ family_saturated_loss <- function(family, y) {
       -(entropy(y) + entropy(1 - y))
     },
     negbin = {
+      # (y + h) log(1 + y/h) - y log(y/h), written without the cancellation
+      # of its two large terms: h log(1 + y/h) + y log(1 + h/y)
       h <- family$size
-      ifelse(y > 0, (y + h) * log1p(y / h) - y * log(y / h), 0)
+      out <- numeric(length(y))
+      inside <- y > 0
+      out[inside] <- h * log1p(y[inside] / h) + y[inside] * log1p(h / y[inside])
+      out
     }
   )
 }
@@ -312,7 +317,13 @@ family_gradient <- function(family, y, eta) {
   switch(family$name,
     gaussian = eta - y,
     binomial = stats::plogis(eta) - y,
-    negbin = (y + family$size) * stats::plogis(eta - log(family$size)) - y,
+    negbin = {
+      # (y + h) plogis(psi) - y, as h - (y + h) plogis(-psi) for psi > 0,
+      # where plogis(psi) rounds to 1 for large counts
+      h <- family$size
+      psi <- eta - log(h)
+      ifelse(psi > 0, h - (y + h) * stats::plogis(-psi), (y + h) * stats::plogis(psi) - y)
+    },
     hinge = -y * (slope(1 - y * eta) + 1) / 2,
     quantile = -(slope(y - eta) / 2 + family$tau - 0.5)
   )

@@ -81,7 +81,8 @@ cv_penalty <- function(object, s, call) {
 #'   within one standard error of the best), `"lambda.min"` (the best error),
 #'   or numeric penalty levels.
 #' @param newx Matrix of new observations, as for [predict.smem_path()].
-#' @param ... `coef()`: not used. `predict()`: passed to
+#' @param ... `coef()`: only `exact = FALSE` (anything else is an error).
+#'   `predict()`: passed to
 #'   [predict.smem_path()], such as `type` and `newoffset`.
 #' @return As for [coef.smem_path()] and [predict.smem_path()]; when `s`
 #'   names the choices (`"lambda.1se"`, `"lambda.min"` or both) the columns
@@ -96,6 +97,7 @@ cv_penalty <- function(object, s, call) {
 #' head(predict(cv, as.matrix(Pima.te[, 1:7]), type = "response"))
 #' @export
 coef.smem_cv <- function(object, s = c("lambda.1se", "lambda.min"), ...) {
+  reject_exact(list(...), rlang::current_env())
   if (missing(s)) s <- "lambda.1se"
   at <- cv_penalty(object, s, rlang::current_env())
   out <- stats::coef(object$smem.fit, s = at$value)

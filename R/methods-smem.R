@@ -181,7 +181,7 @@ predict_link <- function(a0, beta, object, newx, newoffset, call) {
 # the fit's variables in another order are put in the fit's order.
 check_x_new <- function(newx, variables, call) {
   p <- length(variables)
-  if (inherits(newx, "sparseMatrix") || is.data.frame(newx)) {
+  if (inherits(newx, "Matrix") || is.data.frame(newx)) {
     newx <- as.matrix(newx)
   }
   if (!is.matrix(newx) || !(is.numeric(newx) || is.logical(newx))) {
@@ -203,11 +203,12 @@ check_x_new <- function(newx, variables, call) {
     )
   }
   given <- colnames(newx)
-  if (!is.null(given) && !identical(given, variables) && setequal(given, variables) &&
+  # columns are matched by name only when every one has a name
+  named <- !is.null(given) && !anyNA(given) && all(nzchar(given))
+  if (named && !identical(given, variables) && setequal(given, variables) &&
     !anyDuplicated(given)) {
     newx <- newx[, variables, drop = FALSE]
-  } else if (!is.null(given) && !all(given == variables) && all(nzchar(given)) &&
-    !all(grepl("^V[0-9]+$", variables))) {
+  } else if (named && !identical(given, variables) && !all(grepl("^V[0-9]+$", variables))) {
     abort_input(
       c(
         "{.arg newx} must have the columns of the {.arg x} used to fit.",

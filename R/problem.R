@@ -159,7 +159,8 @@ new_problem <- function(x, y, family, penalty, alpha, weights, offset,
     abort_input(
       c(
         "{.arg x} must have at least one column that is not constant.",
-        x = "All {p} column{?s} {?is/are} constant."
+        x = "All {p} column{?s} {?is/are} constant.",
+        i = if (max(w) > (1 - 1e-12) * n) "The {.arg weights} put (almost) all the weight on one observation."
       ),
       call = call
     )
@@ -238,7 +239,11 @@ new_problem <- function(x, y, family, penalty, alpha, weights, offset,
 # Name of the C++ family for the problem and control.
 core_family <- function(problem, control) {
   name <- problem$family
-  if (name %in% c("binomial", "negbin") && control$curvature == "bohning") {
+  curvature <- control$curvature
+  if (curvature == "auto") {
+    curvature <- if (name == "binomial" && control$polish) "bohning" else "pg"
+  }
+  if (name %in% c("binomial", "negbin") && curvature == "bohning") {
     return(paste0(name, "_bohning"))
   }
   name

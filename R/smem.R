@@ -29,10 +29,13 @@
 #'   majorizer whose Gram matrix is rebuilt every iteration), or `"bohning"`,
 #'   the fixed bound 1/4 (`(y + size)/4`; a looser majorizer whose Gram matrix is formed once
 #'   and reused along the whole path). `"auto"` (the default) takes
-#'   `"bohning"` when `polish = TRUE`, where the EM steps mostly settle the
-#'   support and the polish does the rest (measured faster on every case of
-#'   `bench/path-bench.R`), and `"pg"` for plain SM-EM (`polish = FALSE`),
-#'   where the tighter majorizer needs fewer iterations.
+#'   `"bohning"` for the binomial family when `polish = TRUE`, where the EM
+#'   steps mostly settle the support and the polish does the rest (measured
+#'   faster on every case of `bench/path-bench.R`), and `"pg"` otherwise:
+#'   for plain SM-EM (`polish = FALSE`), where the tighter majorizer needs
+#'   fewer iterations, and for the negative binomial, whose bound
+#'   `(y + size)/4` exceeds the actual curvature (about `size` once the mean
+#'   is well above `size`) by orders of magnitude when the counts are large.
 #' @param smoothing Half-width of the band in which the kink of the hinge
 #'   and check (quantile) losses is rounded, relative to the unit of the
 #'   residual (1 for the hinge loss, the standard deviation of `y` for the
@@ -60,9 +63,6 @@ smem_control <- function(tol = 1e-7, maxit = 10000L, polish = TRUE,
   polish <- check_flag(polish, "polish", call)
   drop_tol <- check_number(drop_tol, "drop_tol", call, lower = 0)
   curvature <- rlang::arg_match(curvature)
-  if (curvature == "auto") {
-    curvature <- if (polish) "bohning" else "pg"
-  }
   screen <- check_flag(screen, "screen", call)
   smoothing <- check_number(smoothing, "smoothing", call, lower = 0, upper = 1, lower_open = TRUE)
   structure(
@@ -261,6 +261,12 @@ smem <- function(x, y, family = c("gaussian", "binomial", "negbin", "hinge", "qu
     # zero is a local minimum of every coefficient under this penalty, so
     # the fit starts from the fit with the ridge part alone
     start <- dense_start(problem, lambda, control)
+  } else if (is.null(init)) {
+    # from the fit of the unpenalized terms (the intercept at the null
+    # model), as a path starts: a zero intercept can be very far from the
+    # answer (counts in the millions)
+    base_columns <- which(problem$factors_used == 0)
+    start[base_columns] <- unpenalized_fit(problem, base_columns, control)$coefficients
   }
 
   # fit
@@ -316,7 +322,7 @@ new_smem_fit <- function(problem, coefs, lambda, summary, control, call) {
   nulldev <- null_deviance(problem, control)
   deviance <- family_deviance(problem$family_spec, problem$y, eta, problem$weights)
 
-  separation <- looks_separated(problem, eta, summary$converged)
+  separation <- looks_separated(problem, eta, lambda)
   if (separation || !summary$converged) {
     warn_not_converged(lambda, summary, separation)
   }
@@ -361,8 +367,11 @@ binary_problem <- function(problem) {
 # predictor (|eta| > 20, probabilities within 2e-9 of 0 or 1): the
 # likelihood alone has no finite maximum, and the coefficients are held only
 # by the penalty, or not at all.
-looks_separated <- function(problem, eta, converged) {
-  if (!binary_problem(problem) || max(abs(eta)) <= 20) {
+looks_separated <- function(problem, eta, lambda) {
+  # Without a penalty, a linear predictor that separates the classes proves
+  # that no finite maximum likelihood exists, whatever its size; with one,
+  # only a separating fit with |eta| > 20 is reported.
+  if (!binary_problem(problem) || (lambda > 0 && max(abs(eta)) <= 20)) {
     return(FALSE)
   }
   used <- problem$weights > 0
@@ -372,7 +381,7 @@ looks_separated <- function(problem, eta, converged) {
 warn_not_converged <- function(lambda, summary, separation) {
   if (separation) {
     status <- if (summary$converged) {
-      "The fit at lambda = {signif(lambda, 4)} has fitted probabilities of 0 or 1 and very large coefficients."
+      "The fit at lambda = {signif(lambda, 4)} has fitted probabilities near 0 or 1 and large coefficients."
     } else {
       "The fit at lambda = {signif(lambda, 4)} did not converge: the coefficients grow without bound."
     }

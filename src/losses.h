@@ -120,22 +120,31 @@ struct NegativeBinomial {
     if (psi > 0) return size * psi + (y + size) * std::log1p(std::exp(-psi));
     return (y + size) * std::log1p(std::exp(psi)) - y * psi;
   }
+  // (y + h) p - y with p = 1/(1 + e^-psi), written for psi >= 0 as
+  // h - (y + h)(1 - p): for large counts p rounds to 1 and the first form
+  // would lose the score entirely.
   double gradient(double y, double eta) const {
-    return (y + size) * logistic::mean(eta - log_size) - y;
+    double g;
+    loss_and_gradient(y, eta, g);
+    return g;
   }
   double loss_and_gradient(double y, double eta, double& g) const {
     const double psi = eta - log_size;
     const double e = std::exp(-std::fabs(psi));
-    g = (y + size) * ((psi >= 0 ? 1.0 : e) / (1.0 + e)) - y;
-    if (psi > 0) return size * psi + (y + size) * std::log1p(e);
+    const double tail = e / (1.0 + e);  // min(p, 1 - p)
+    if (psi >= 0) {
+      g = size - (y + size) * tail;
+      return size * psi + (y + size) * std::log1p(e);
+    }
+    g = (y + size) * tail - y;
     return (y + size) * std::log1p(e) - y * psi;
   }
   double em_curvature(double y, double eta) const {
     return (y + size) * logistic::polya_gamma(eta - log_size);
   }
   double newton_curvature(double y, double eta) const {
-    const double p = logistic::mean(eta - log_size);
-    return (y + size) * p * (1.0 - p);
+    const double e = std::exp(-std::fabs(eta - log_size));
+    return (y + size) * e / ((1.0 + e) * (1.0 + e));
   }
 };
 

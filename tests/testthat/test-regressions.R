@@ -191,3 +191,68 @@ test_that("degenerate or unscalable responses and stray arguments are refused", 
     tolerance = 1e-8
   )
 })
+
+test_that("negative binomial fits with counts near 1e18 solve the score equations", {
+  # the score (y + h) plogis(psi) - y lost all its digits once plogis(psi)
+  # rounded to 1: the fit zeroed the slopes and reported convergence
+  set.seed(1)
+  x <- matrix(stats::rnorm(200), 100)
+  y <- stats::rnbinom(100, size = 5, mu = 1e18 * exp(0.5 * x[, 1]))
+  fit <- smem(x, y, family = "negbin", size = 5, lambda = 0)
+  expect_true(fit$converged)
+  # the score written out in R, in the form h - (y + h) plogis(-psi)
+  psi <- drop(fit$a0 + x %*% fit$beta) - log(5)
+  score <- 5 - (y + 5) * stats::plogis(-psi)
+  expect_lt(max(abs(c(mean(score), colMeans(x * score)))), 1e-6)
+  expect_gt(fit$beta[1], 0.3)
+})
+
+test_that("a negative binomial single fit with large counts and size reaches glm()", {
+  skip_if_not_installed("MASS")
+  # from a zero intercept, Bohning's bound (y + size) / 4 made the EM steps
+  # 1e5 times too short: 10000 iterations without converging
+  set.seed(1)
+  x <- matrix(stats::rnorm(200), 100)
+  y <- stats::rnbinom(100, size = 100, mu = 1e8 * exp(0.5 * x[, 1]))
+  fit <- smem(x, y, family = "negbin", size = 100, lambda = 0)
+  reference <- stats::glm(y ~ x,
+    family = MASS::negative.binomial(100), start = c(log(mean(y)), 0, 0),
+    control = list(epsilon = 1e-12, maxit = 100)
+  )
+  expect_true(fit$converged)
+  expect_lt(fit$iter, 100)
+  expect_equal(unname(c(fit$a0, fit$beta)), unname(stats::coef(reference)), tolerance = 1e-6)
+  penalized <- smem(x, y, family = "negbin", size = 100, lambda = 0.01)
+  expect_true(penalized$converged)
+  expect_lt(penalized$iter, 100)
+})
+
+test_that("an unpenalized binomial fit with p > n that separates the classes is flagged", {
+  set.seed(1)
+  x <- matrix(stats::rnorm(5000), 50)
+  y <- stats::rbinom(50, 1, 0.5)
+  expect_warning(fit <- smem(x, y, family = "binomial", lambda = 0), class = "smem_warning_separation")
+  expect_true(fit$separation)
+  # a penalized fit of the same data is not
+  expect_false(smem(x, y, family = "binomial", lambda = 0.05)$separation)
+})
+
+test_that("coef() of a cross-validation rejects arguments it would ignore", {
+  skip_if_not_installed("MASS")
+  data <- real_data("pima")
+  set.seed(3)
+  cv <- smem_cv(data$x, data$y, family = "binomial", nfolds = 3, nlambda = 10)
+  expect_error(coef(cv, lambda = 0.05), "Unknown argument")
+  expect_error(coef(cv, s = 0.05, exact = TRUE), class = "smem_error_unavailable")
+})
+
+test_that("newx with a missing column name and dense Matrix x are handled", {
+  skip_if_not_installed("MASS")
+  data <- real_data("pima")
+  fit <- smem(data$x, data$y, family = "binomial", lambda = 0.02)
+  newx <- data$x[1:3, ]
+  colnames(newx)[2] <- NA
+  expect_equal(unname(predict(fit, newx)), unname(predict(fit, unname(data$x[1:3, ]))))
+  dense <- smem(Matrix::Matrix(data$x, sparse = FALSE), data$y, family = "binomial", lambda = 0.02)
+  expect_equal(dense$beta, fit$beta)
+})
