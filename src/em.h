@@ -308,7 +308,6 @@ class EmFit {
   bool refresh_polish_ = true;
   int last_polish_steps_ = 0;  // accepted polish steps of the last fit
   long polish_version_ = 0;  // changes whenever the polish matrix may change
-  Eigen::MatrixXd polish_gram_;  // the matrix of constant-curvature families
   // The last polish factorization, reused while its matrix is unchanged
   // (the same loss matrix, columns and penalty curvature).
   struct {
