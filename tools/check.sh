@@ -19,3 +19,6 @@ if [ "$status" -ne 0 ] || grep -qE "^Status: .*(ERROR|WARNING)" "$log"; then
   exit 1
 fi
 grep -E "^Status:" "$log"
+# the check directory is kept only when the check failed
+cd "$here"
+rm -rf "$work"
