@@ -74,14 +74,8 @@ smem_path <- function(x, y, family = c("gaussian", "binomial", "negbin", "hinge"
   )
 
   # set up: the null fit, the grid, the early-stop rule
-  base_columns <- which(problem$factors_used == 0)
-  base <- unpenalized_fit(problem, base_columns, control)
-  null_columns <- if (problem$intercept) 1L else integer(0)
-  nulldev <- if (identical(base_columns, null_columns)) {
-    family_deviance(problem$family_spec, problem$y, base$eta, problem$weights)
-  } else {
-    null_deviance(problem, control)
-  }
+  base <- base_fit(problem, control)
+  nulldev <- base$nulldev
   if (is.null(lambda)) {
     nlambda <- check_count(nlambda, "nlambda", call)
     if (is.null(lambda.min.ratio)) {
@@ -130,7 +124,7 @@ smem_path <- function(x, y, family = c("gaussian", "binomial", "negbin", "hinge"
     core$loss_sums <- rev(core$loss_sums)
   } else {
     start <- rep(0, ncol(problem$x))
-    start[base_columns] <- base$coefficients
+    start[base$columns] <- base$coefficients
     core <- run_core(problem, lambda, start, control, accelerate, progress, stop)
   }
 

@@ -366,10 +366,22 @@ fit_summary <- function(core, k) {
   summary
 }
 
-# Deviance of the model with only the intercept (and offset).
-null_deviance <- function(problem, control) {
-  eta <- unpenalized_fit(problem, if (problem$intercept) 1L, control)$eta
-  family_deviance(problem$family_spec, problem$y, eta, problem$weights)
+# The fit of the unpenalized columns, where every fit and path starts, and
+# the null deviance (of the model with only the intercept and offset), which
+# shares that fit when the intercept is the only unpenalized column:
+# list(columns, coefficients, eta, nulldev).
+base_fit <- function(problem, control) {
+  columns <- which(problem$factors_used == 0)
+  base <- unpenalized_fit(problem, columns, control)
+  null_columns <- if (problem$intercept) 1L else integer(0)
+  null_eta <- if (identical(columns, null_columns)) {
+    base$eta
+  } else {
+    unpenalized_fit(problem, null_columns, control)$eta
+  }
+  base$columns <- columns
+  base$nulldev <- family_deviance(problem$family_spec, problem$y, null_eta, problem$weights)
+  base
 }
 
 # Linear predictor of standardized coefficients (columns of `coefs`).

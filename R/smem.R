@@ -257,6 +257,7 @@ smem <- function(x, y, family = c("gaussian", "binomial", "negbin", "hinge", "qu
     gamma = gamma, q = q, tau = tau, size = size
   )
   start <- initial_values(problem, init, call)
+  base <- base_fit(problem, control)
   if (is.null(init) && grows_from_dense(problem$penalty_spec)) {
     # zero is a local minimum of every coefficient under this penalty, so
     # the fit starts from the fit with the ridge part alone
@@ -265,8 +266,7 @@ smem <- function(x, y, family = c("gaussian", "binomial", "negbin", "hinge", "qu
     # from the fit of the unpenalized terms (the intercept at the null
     # model), as a path starts: a zero intercept can be very far from the
     # answer (counts in the millions)
-    base_columns <- which(problem$factors_used == 0)
-    start[base_columns] <- unpenalized_fit(problem, base_columns, control)$coefficients
+    start[base$columns] <- base$coefficients
   }
 
   # fit
@@ -274,7 +274,7 @@ smem <- function(x, y, family = c("gaussian", "binomial", "negbin", "hinge", "qu
   summary <- fit_summary(core, 1)
 
   # report
-  new_smem_fit(problem, core$beta[, 1], lambda, summary, control, this_call)
+  new_smem_fit(problem, core$beta[, 1], lambda, summary, base$nulldev, this_call)
 }
 
 initial_values <- function(problem, init, call) {
@@ -315,11 +315,10 @@ initial_values <- function(problem, init, call) {
 }
 
 # Assembles the "smem" object, with the warnings a user must see.
-new_smem_fit <- function(problem, coefs, lambda, summary, control, call) {
+new_smem_fit <- function(problem, coefs, lambda, summary, nulldev, call) {
   original <- unstandardize(problem, coefs)
   beta <- original$beta[, 1]
   eta <- drop(linear_predictor(problem, coefs))
-  nulldev <- null_deviance(problem, control)
   deviance <- family_deviance(problem$family_spec, problem$y, eta, problem$weights)
 
   separation <- looks_separated(problem, eta, lambda)

@@ -545,12 +545,8 @@ class EmFit {
       for (int j : columns)
         if (!gram_ready_[j]) missing.push_back(j);
       if (!missing.empty()) {
-        const Eigen::Index q = static_cast<Eigen::Index>(missing.size());
-        Eigen::MatrixXd weighted(n_, q);
-        for (Eigen::Index e = 0; e < q; ++e)
-          weighted.col(e) = data_.x.col(missing[e]).cwiseProduct(c);
-        const Eigen::MatrixXd block = data_.x.transpose() * weighted;
-        for (Eigen::Index e = 0; e < q; ++e) {
+        const Eigen::MatrixXd block = data_.x.transpose() * weighted_columns(c, missing);
+        for (Eigen::Index e = 0; e < static_cast<Eigen::Index>(missing.size()); ++e) {
           const int j = missing[e];
           gram_.col(j) = block.col(e);
           gram_.row(j) = block.col(e).transpose();
@@ -683,6 +679,14 @@ class EmFit {
     return frozen_gram_;
   }
 
+  // diag(c) X_T for the columns T.
+  Eigen::MatrixXd weighted_columns(const Eigen::VectorXd& c, const std::vector<int>& columns) const {
+    Eigen::MatrixXd out(n_, static_cast<Eigen::Index>(columns.size()));
+    for (std::size_t e = 0; e < columns.size(); ++e)
+      out.col(static_cast<Eigen::Index>(e)) = data_.x.col(columns[e]).cwiseProduct(c);
+    return out;
+  }
+
   // X_S' diag(c) X_T for the columns S and the columns T = S[picks]: one
   // matrix product over all of X when S covers most of it, otherwise a dot
   // product per entry.
@@ -690,9 +694,9 @@ class EmFit {
                                  const std::vector<Eigen::Index>& picks) const {
     const Eigen::Index k = static_cast<Eigen::Index>(columns.size());
     const Eigen::Index q = static_cast<Eigen::Index>(picks.size());
-    Eigen::MatrixXd weighted(n_, q);
-    for (Eigen::Index e = 0; e < q; ++e)
-      weighted.col(e) = data_.x.col(columns[picks[e]]).cwiseProduct(c);
+    std::vector<int> picked(static_cast<std::size_t>(q));
+    for (Eigen::Index e = 0; e < q; ++e) picked[e] = columns[picks[e]];
+    const Eigen::MatrixXd weighted = weighted_columns(c, picked);
     Eigen::MatrixXd out(k, q);
     if (2 * k >= m_) {
       const Eigen::MatrixXd all = data_.x.transpose() * weighted;
