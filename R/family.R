@@ -152,11 +152,12 @@ binary_response <- function(y, name, call) {
   if (is.logical(y)) {
     y <- factor(y, levels = c(FALSE, TRUE))
   } else if (is.numeric(y)) {
-    if (name == "binomial" && all(y >= 0 & y <= 1) && !all(y %in% c(0, 1))) {
+    binary <- y == 0 | y == 1
+    if (name == "binomial" && all(y >= 0 & y <= 1) && !all(binary)) {
       # proportions of successes, the weights being the numbers of trials
       return(list(y = as.double(y), classes = c("0", "1")))
     }
-    if (!all(y %in% c(0, 1))) {
+    if (!all(binary)) {
       odd <- unique(y[!y %in% c(0, 1)])
       abort_input(
         c(
@@ -166,6 +167,10 @@ binary_response <- function(y, name, call) {
         ),
         call = call
       )
+    }
+    if (any(y == 0) && any(y == 1)) {
+      # the common case, without a factor
+      return(list(y = as.double(y), classes = c("0", "1")))
     }
     y <- factor(y, levels = c(0, 1))
   } else if (is.character(y)) {
@@ -288,6 +293,9 @@ family_saturated_loss <- function(family, y) {
     hinge = ,
     quantile = rep(0, length(y)),
     binomial = {
+      if (all(y == 0 | y == 1)) {
+        return(numeric(length(y)))
+      }
       entropy <- function(p) {
         out <- numeric(length(p))
         inside <- p > 0

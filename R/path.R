@@ -211,9 +211,8 @@ new_smem_path <- function(problem, core, lambda, nulldev, call) {
       class = c("smem_warning_convergence", "smem_warning")
     )
   }
-  beta <- Matrix::Matrix(original$beta, sparse = TRUE)
-  beta <- methods::as(beta, "CsparseMatrix")
-  beta <- methods::as(beta, "generalMatrix")
+  # (a square matrix that happens to be symmetric must still come out general)
+  beta <- methods::as(methods::as(original$beta, "CsparseMatrix"), "generalMatrix")
   dimnames(beta) <- list(problem$variables, labels)
   structure(
     list(

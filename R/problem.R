@@ -337,6 +337,19 @@ unpenalized_fit <- function(problem, columns, control) {
   if (length(columns) == 0) {
     return(list(coefficients = numeric(0), eta = problem$offset_used))
   }
+  if (identical(columns, 1L) && problem$intercept && is.null(problem$offset) &&
+    problem$family %in% c("gaussian", "binomial", "negbin")) {
+    # the intercept alone: the link of the weighted mean of y (for the
+    # binomial and negative binomial families the score equation sums
+    # w_i (y_i - mu) up to a constant factor)
+    mu <- sum(problem$weights * problem$y) / sum(problem$weights)
+    a0 <- switch(problem$family,
+      gaussian = mu,
+      binomial = stats::qlogis(mu),
+      negbin = log(mu)
+    )
+    return(list(coefficients = a0, eta = rep(a0, problem$n)))
+  }
   design <- problem$x[, columns, drop = FALSE]
   unpenalized <- problem
   unpenalized$x <- design

@@ -8,4 +8,6 @@
 #' @useDynLib smem, .registration = TRUE
 #' @importFrom Rcpp evalCpp
 #' @importFrom stats coef deviance logLik predict
+#' @importClassesFrom Matrix CsparseMatrix dgCMatrix generalMatrix
+#' @importMethodsFrom Matrix coerce
 "_PACKAGE"

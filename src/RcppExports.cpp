@@ -67,7 +67,7 @@ BEGIN_RCPP
 END_RCPP
 }
 // standardized_design_cpp
-Eigen::MatrixXd standardized_design_cpp(const Eigen::Map<Eigen::MatrixXd> x, const Eigen::Map<Eigen::VectorXd> center, const Eigen::Map<Eigen::VectorXd> scale, const Rcpp::IntegerVector keep, bool intercept);
+Rcpp::NumericMatrix standardized_design_cpp(const Eigen::Map<Eigen::MatrixXd> x, const Eigen::Map<Eigen::VectorXd> center, const Eigen::Map<Eigen::VectorXd> scale, const Rcpp::IntegerVector keep, bool intercept);
 RcppExport SEXP _smem_standardized_design_cpp(SEXP xSEXP, SEXP centerSEXP, SEXP scaleSEXP, SEXP keepSEXP, SEXP interceptSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;

@@ -38,28 +38,27 @@ inline ColumnMoments column_moments(const Eigen::Map<const Eigen::MatrixXd>& x,
       out.spread[j] = size;
       continue;
     }
-    const double sum = ((column - mean) / size).square().matrix().dot(w);
+    const double sum = ((column - mean) * (1.0 / size)).square().matrix().dot(w);
     out.spread[j] = size * std::sqrt(sum / count);
   }
   return out;
 }
 
-// The core's design: a column of ones (with an intercept), then the kept
-// columns of x, centred at `center` and divided by `scale`.
-inline Eigen::MatrixXd standardized_design(const Eigen::Map<const Eigen::MatrixXd>& x,
-                                           const Eigen::Map<const Eigen::VectorXd>& center,
-                                           const Eigen::Map<const Eigen::VectorXd>& scale,
-                                           const std::vector<int>& keep, bool intercept) {
-  const Eigen::Index n = x.rows();
+// The core's design, written into `out` (n rows, one column per kept column
+// plus one with an intercept): a column of ones (with an intercept), then
+// the kept columns of x, centred at `center` and divided by `scale`.
+inline void standardized_design(const Eigen::Map<const Eigen::MatrixXd>& x,
+                                const Eigen::Map<const Eigen::VectorXd>& center,
+                                const Eigen::Map<const Eigen::VectorXd>& scale,
+                                const std::vector<int>& keep, bool intercept,
+                                Eigen::Map<Eigen::MatrixXd> out) {
   const Eigen::Index first = intercept ? 1 : 0;
-  Eigen::MatrixXd out(n, first + static_cast<Eigen::Index>(keep.size()));
   if (intercept) out.col(0).setOnes();
   for (std::size_t a = 0; a < keep.size(); ++a) {
     const int j = keep[a];
     out.col(first + static_cast<Eigen::Index>(a)) =
-        (x.col(j).array() - center[j]) / scale[j];
+        (x.col(j).array() - center[j]) * (1.0 / scale[j]);
   }
-  return out;
 }
 
 // True when every value is finite (no NA, NaN or infinity).

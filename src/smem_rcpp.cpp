@@ -204,16 +204,21 @@ Rcpp::List column_moments_cpp(const Eigen::Map<Eigen::MatrixXd> x,
 // The core's design from x: ones (with an intercept), then the columns
 // `keep` (1-based) centred and scaled.
 // [[Rcpp::export(name = "standardized_design_cpp")]]
-Eigen::MatrixXd standardized_design_cpp(const Eigen::Map<Eigen::MatrixXd> x,
-                                        const Eigen::Map<Eigen::VectorXd> center,
-                                        const Eigen::Map<Eigen::VectorXd> scale,
-                                        const Rcpp::IntegerVector keep, bool intercept) {
+Rcpp::NumericMatrix standardized_design_cpp(const Eigen::Map<Eigen::MatrixXd> x,
+                                            const Eigen::Map<Eigen::VectorXd> center,
+                                            const Eigen::Map<Eigen::VectorXd> scale,
+                                            const Rcpp::IntegerVector keep, bool intercept) {
   std::vector<int> columns(keep.size());
   for (R_xlen_t a = 0; a < keep.size(); ++a) columns[a] = keep[a] - 1;
-  return smem::standardized_design(
+  const Eigen::Index width = static_cast<Eigen::Index>(columns.size()) + (intercept ? 1 : 0);
+  // written in place into R's matrix (an Eigen result would be copied)
+  Rcpp::NumericMatrix out(Rcpp::no_init_matrix(static_cast<int>(x.rows()), static_cast<int>(width)));
+  smem::standardized_design(
       Eigen::Map<const Eigen::MatrixXd>(x.data(), x.rows(), x.cols()),
       Eigen::Map<const Eigen::VectorXd>(center.data(), center.size()),
-      Eigen::Map<const Eigen::VectorXd>(scale.data(), scale.size()), columns, intercept);
+      Eigen::Map<const Eigen::VectorXd>(scale.data(), scale.size()), columns, intercept,
+      Eigen::Map<Eigen::MatrixXd>(out.begin(), x.rows(), width));
+  return out;
 }
 
 // TRUE when a double vector or matrix holds only finite values.

@@ -243,3 +243,17 @@ test_that("the range quoted for size and gamma agrees with what is accepted", {
     )
   }
 })
+
+test_that("a choice argument outside its choices is an input error that lists them", {
+  expect_error(smem_control(curvature = "newton"), "`curvature` must be one of \"auto\", \"pg\", or \"bohning\"", class = "smem_error_input")
+  expect_error(smem_control(curvature = c("pg", "bohning")), "`curvature` must be one of", class = "smem_error_input")
+  expect_identical(smem_control()$curvature, "auto")
+  expect_identical(smem_control(curvature = "pg")$curvature, "pg")
+  x <- good_x()
+  y <- good_y()
+  fit <- smem(x, y, family = "binomial", lambda = 0.1)
+  expect_error(predict(fit, x, type = "prob"), "`type` must be one of", class = "smem_error_input")
+  path <- smem_path(x, y, family = "binomial", nlambda = 5)
+  expect_error(predict(path, x, type = NA_character_), "`type` must be one of", class = "smem_error_input")
+  expect_error(plot(path, xvar = "l1"), "`xvar` must be one of", class = "smem_error_input")
+})
