@@ -38,7 +38,7 @@ inline ColumnMoments column_moments(const Eigen::Map<const Eigen::MatrixXd>& x,
       out.spread[j] = size;
       continue;
     }
-    const double sum = ((column - mean) * (1.0 / size)).square().matrix().dot(w);
+    const double sum = ((column - mean) / size).square().matrix().dot(w);
     out.spread[j] = size * std::sqrt(sum / count);
   }
   return out;
@@ -57,7 +57,7 @@ inline void standardized_design(const Eigen::Map<const Eigen::MatrixXd>& x,
   for (std::size_t a = 0; a < keep.size(); ++a) {
     const int j = keep[a];
     out.col(first + static_cast<Eigen::Index>(a)) =
-        (x.col(j).array() - center[j]) * (1.0 / scale[j]);
+        (x.col(j).array() - center[j]) / scale[j];
   }
 }
 
