@@ -263,7 +263,11 @@ core_control <- function(control, accelerate, problem, stop = NULL) {
     tol = control$tol * problem$y_scale * (if (kinked) 100 else 1), maxit = control$maxit,
     accelerate = accelerate, polish = control$polish,
     drop_tol = control$drop_tol * problem$coef_scale * (if (kinked) 100 else 1),
-    screen = control$screen, path_stop = !is.null(stop),
+    screen = control$screen,
+    # columns not centred and scaled to unit spread: violations per unit of
+    # each column's root mean square
+    column_units = !(problem$standardize && problem$intercept),
+    path_stop = !is.null(stop),
     null_loss = if (is.null(stop)) 0 else stop$null_loss,
     saturated_loss = if (is.null(stop)) 0 else stop$saturated_loss,
     tau = spec$tau, size = spec$size, band = spec$band * control$smoothing,

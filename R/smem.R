@@ -2,7 +2,10 @@
 #'
 #' @param tol Convergence tolerance: the fit stops when the largest violation
 #'   of the optimality (KKT) conditions, on the scale of the gradient of the
-#'   objective with standardized columns, is at most `tol` (for the gaussian
+#'   objective with standardized columns, is at most `tol` (with
+#'   `standardize = FALSE` or `intercept = FALSE`, each column's violation is
+#'   divided by the column's root mean square, which makes it independent of
+#'   the column's units; for the gaussian
 #'   family, `tol` times the standard deviation of `y`, so that the answer
 #'   does not depend on the units of `y`; for `"negbin"`, times the smaller
 #'   of the standard deviation of the counts and `size`, the scale of its

@@ -63,6 +63,10 @@ struct Control {
   double drop_tol = 1e-8;    // |b_j| below which a coefficient may be zeroed
   int gram_cache_max = 4000; // cache X'WX for constant curvature up to this width
   bool screen = true;        // admit warm-start violators before iterating
+  // Measure each column's optimality violation per unit of the column's
+  // root mean square (for columns not standardized to unit spread: the
+  // rounding level of a gradient entry grows with its column's scale).
+  bool column_units = false;
 };
 
 // How one fit ended.
@@ -93,6 +97,13 @@ class EmFit {
     if (cache_gram_) {
       gram_ = Eigen::MatrixXd::Zero(m_, m_);
       gram_ready_.assign(static_cast<std::size_t>(m_), false);
+    }
+    unit_ = Eigen::VectorXd::Ones(m_);
+    if (control_.column_units) {
+      for (Eigen::Index j = 0; j < m_; ++j) {
+        const double rms = std::sqrt(data_.x.col(j).cwiseAbs2().dot(data_.weights) / n_);
+        if (rms > 0.0 && std::isfinite(rms)) unit_[j] = rms;
+      }
     }
     set_beta(Eigen::VectorXd::Zero(m_));
   }
@@ -270,7 +281,7 @@ class EmFit {
     const Eigen::VectorXd g = full_loss_gradient();
     for (Eigen::Index j = 0; j < m_; ++j) {
       if (in_active_[j]) continue;
-      worst = std::max(worst, (std::fabs(g[j]) - s_[j] * penalty_.slope_at_zero()) / n_);
+      worst = std::max(worst, (std::fabs(g[j]) - s_[j] * penalty_.slope_at_zero()) / (n_ * unit_[j]));
     }
     return worst;
   }
@@ -295,6 +306,7 @@ class EmFit {
   Eigen::VectorXd beta_, eta_, r_;
   double loss_ = 0.0;
   Eigen::VectorXd s_;
+  Eigen::VectorXd unit_;  // the unit of each column's violation (Control)
   std::vector<int> active_;
   std::vector<bool> in_active_;
   bool cache_gram_;
@@ -530,7 +542,7 @@ class EmFit {
       double v = std::fabs(g[a]);
       if (can_be_zero(j) && beta_[j] == 0.0)
         v = std::max(0.0, v - s_[j] * penalty_.slope_at_zero());
-      worst = std::max(worst, v);
+      worst = std::max(worst, v / unit_[j]);
     }
     return worst / n_;
   }
@@ -939,7 +951,7 @@ class EmFit {
     std::vector<double> excess;
     for (std::size_t a = 0; a < outside.size(); ++a) {
       const double e = std::fabs(g[a]) - s_[outside[a]] * penalty_.slope_at_zero();
-      if (e / n_ <= control_.tol) continue;
+      if (e / (n_ * unit_[outside[a]]) <= control_.tol) continue;
       entering.push_back(static_cast<int>(a));
       excess.push_back(e);
     }

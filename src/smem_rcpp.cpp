@@ -24,6 +24,8 @@ Control read_control(const Rcpp::List& control) {
   out.polish = Rcpp::as<bool>(control["polish"]);
   out.drop_tol = Rcpp::as<double>(control["drop_tol"]);
   out.screen = Rcpp::as<bool>(control["screen"]);
+  if (control.containsElementNamed("column_units"))
+    out.column_units = Rcpp::as<bool>(control["column_units"]);
   return out;
 }
 
