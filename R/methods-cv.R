@@ -26,15 +26,27 @@ print.smem_cv <- function(x, digits = max(3, getOption("digits") - 3), ...) {
 #' along the top.
 #'
 #' @param x A result of [smem_cv()].
+#' @param sign.lambda `1` (the default) plots against \eqn{\log(\lambda)},
+#'   `-1` against \eqn{-\log(\lambda)} (the sparsest fits on the left), as
+#'   in glmnet.
 #' @param ... Passed to [graphics::plot()] (e.g. `main`, `ylim`).
 #' @return `x`, invisibly.
 #' @export
-plot.smem_cv <- function(x, ...) {
-  horizontal <- log(x$lambda)
+plot.smem_cv <- function(x, sign.lambda = 1, ...) {
+  number <- is.numeric(sign.lambda) && length(sign.lambda) == 1 && !is.na(sign.lambda)
+  if (!number || !sign.lambda %in% c(-1, 1)) {
+    shown <- if (number) format(sign.lambda) else cli::format_inline("{.obj_type_friendly {sign.lambda}}")
+    abort_input(
+      c("{.arg sign.lambda} must be 1 or -1.", x = "It is {shown}."),
+      call = rlang::current_env()
+    )
+  }
+  horizontal <- sign.lambda * log(x$lambda)
   dots <- list(...)
   defaults <- list(
     x = horizontal, y = x$cvm, type = "n",
-    xlab = expression(log(lambda)), ylab = x$name,
+    xlab = if (sign.lambda > 0) expression(log(lambda)) else expression(-log(lambda)),
+    ylab = x$name,
     ylim = range(x$cvlo, x$cvup, na.rm = TRUE)
   )
   do.call(graphics::plot, c(dots, defaults[setdiff(names(defaults), names(dots))]))
@@ -46,7 +58,7 @@ plot.smem_cv <- function(x, ...) {
     )
   }
   graphics::points(horizontal, x$cvm, pch = 20, col = "firebrick")
-  graphics::abline(v = log(c(x$lambda.min, x$lambda.1se)), lty = 3)
+  graphics::abline(v = sign.lambda * log(c(x$lambda.min, x$lambda.1se)), lty = 3)
   graphics::axis(3, at = horizontal, labels = x$nzero, tick = FALSE, line = -0.5, cex.axis = 0.7)
   invisible(x)
 }

@@ -309,6 +309,14 @@ test_that("plots run on fits, paths and cross-validations", {
   set.seed(1)
   cv <- smem_cv(data$x, data$y, family = "binomial", nfolds = 5)
   expect_invisible(plot(cv))
+  # the horizontal axis spans log(lambda), or -log(lambda) with sign.lambda = -1
+  # (par("usr") adds 4% on either side)
+  inside <- function(range, values) range[1] < min(values) && range[2] > max(values)
+  expect_true(inside(graphics::par("usr")[1:2], log(range(cv$lambda))))
+  expect_no_warning(expect_invisible(plot(cv, sign.lambda = -1)))
+  expect_true(inside(graphics::par("usr")[1:2], -log(range(cv$lambda))))
+  expect_error(plot(cv, sign.lambda = 2), "`sign.lambda` must be 1 or -1", class = "smem_error_input")
+  expect_error(plot(cv, sign.lambda = "a"), "`sign.lambda` must be 1 or -1", class = "smem_error_input")
   expect_invisible(plot(cv, main = "Pima", ylim = c(0, 2)))
 })
 
