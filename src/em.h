@@ -306,6 +306,7 @@ class EmFit {
   Eigen::VectorXd beta_, eta_, r_;
   double loss_ = 0.0;
   Eigen::VectorXd s_;
+  RowGram row_gram_;      // for the n x n dual systems of wide active sets
   Eigen::VectorXd unit_;  // the unit of each column's violation (Control)
   std::vector<int> active_;
   std::vector<bool> in_active_;
@@ -613,7 +614,11 @@ class EmFit {
       // wider than n: the n x n dual system (when every penalized column
       // has a positive weight; otherwise the primal below)
       const auto start = Clock::now();
-      ok = solve_dual(data_.x, active_, omega, d, -g, delta);
+      // (the n x n matrix of the penalized columns is kept when the
+      // penalty's weights keep their ratios: under the ridge; the lasso's
+      // change at every step)
+      ok = solve_dual(data_.x, active_, omega, d, -g, delta,
+                      penalty_.sparse() ? nullptr : &row_gram_);
       summary.seconds_solve += since(start);
     }
     if (!ok) {
@@ -767,7 +772,7 @@ class EmFit {
       h[i] = data_.weights[i] * family_.newton_curvature(data_.y[i], eta_[i]);
     const Eigen::VectorXd& g = active_gradient();
     const auto start = Clock::now();
-    const bool ok = solve_dual(data_.x, active_, h, d, -g, delta);
+    const bool ok = solve_dual(data_.x, active_, h, d, -g, delta, &row_gram_);
     summary.seconds_solve += since(start);
     return ok;
   }

@@ -10,6 +10,7 @@
 
 #include <RcppEigen.h>
 
+#include <cmath>
 #include <vector>
 
 namespace smem {
@@ -52,19 +53,40 @@ inline Eigen::MatrixXd weighted_gram(const Eigen::Map<const Eigen::MatrixXd>& x,
   return gram;
 }
 
+// The n x n matrix X_P diag(q) X_P' (lower triangle) over the penalized
+// columns P of an active set, with q_j = d_ref / d_j their penalty
+// curvatures relative to the first one's. It depends on neither the
+// observation weights nor the penalty level (as long as the curvatures keep
+// their ratios, as under the ridge), so the dual system below is rebuilt
+// from it in O(n^2) instead of O(n^2 |P|) per solve.
+struct RowGram {
+  std::vector<int> columns;
+  Eigen::VectorXd ratios;
+  Eigen::MatrixXd matrix;
+  bool valid = false;
+
+  bool matches(const std::vector<int>& p, const Eigen::VectorXd& q) const {
+    if (!valid || p != columns || q.size() != ratios.size()) return false;
+    for (Eigen::Index a = 0; a < q.size(); ++a)
+      if (std::fabs(q[a] - ratios[a]) > 1e-12 * ratios[a]) return false;
+    return true;
+  }
+};
+
 // Solves (X_A' diag(c) X_A + diag(d)) out = rhs through an n x n system,
 // for active sets A wider than the number of observations n. Columns with
 // d_j > 0 (the penalized ones, P) go through the Woodbury identity
 //   (D + Z'Z)^{-1} = D^{-1} - D^{-1} Z' (I + Z D^{-1} Z')^{-1} Z D^{-1},
 // Z = diag(sqrt(c)) X_P; the few with d_j = 0 (the intercept, unpenalized
 // columns: U) are eliminated through their Schur complement. The cost is
-// O(n^2 |A|) instead of the O(n |A|^2 + |A|^3) of the primal system.
+// O(n^2 |A|) instead of the O(n |A|^2 + |A|^3) of the primal system, or,
+// with a `cache` that holds X_P diag(q) X_P' (RowGram), O(n^3 + n |A|).
 // Returns false when |U| is too large for this route or a factorization
 // fails (the caller then solves the primal system).
 inline bool solve_dual(const Eigen::Map<const Eigen::MatrixXd>& x,
                        const std::vector<int>& columns, const Eigen::VectorXd& c,
                        const Eigen::VectorXd& d, const Eigen::VectorXd& rhs,
-                       Eigen::VectorXd& out) {
+                       Eigen::VectorXd& out, RowGram* cache = nullptr) {
   const Eigen::Index n = x.rows();
   std::vector<Eigen::Index> pen, free;
   for (std::size_t a = 0; a < columns.size(); ++a) {
@@ -75,23 +97,60 @@ inline bool solve_dual(const Eigen::Map<const Eigen::MatrixXd>& x,
   const Eigen::Index kp = static_cast<Eigen::Index>(pen.size());
   const Eigen::Index ku = static_cast<Eigen::Index>(free.size());
   const Eigen::VectorXd root = c.cwiseSqrt();
-  Eigen::MatrixXd z(n, kp);
+  std::vector<int> pen_columns(static_cast<std::size_t>(kp));
   Eigen::VectorXd dp(kp);
   for (Eigen::Index a = 0; a < kp; ++a) {
-    z.col(a) = x.col(columns[pen[a]]).cwiseProduct(root);
+    pen_columns[a] = columns[pen[a]];
     dp[a] = d[pen[a]];
   }
-  // K = I + Z D^{-1} Z' (lower triangle)
-  Eigen::MatrixXd scaled = z * dp.cwiseInverse().cwiseSqrt().asDiagonal();
-  Eigen::MatrixXd k = Eigen::MatrixXd::Identity(n, n);
-  k.selfadjointView<Eigen::Lower>().rankUpdate(scaled);
+
+  // K = I + Z D^{-1} Z' (lower triangle), and the products with Z and Z'
+  Eigen::MatrixXd k;
+  Eigen::MatrixXd z;  // Z itself, without a cache
+  if (cache != nullptr) {
+    const Eigen::VectorXd ratios = Eigen::VectorXd::Constant(kp, dp[0]).cwiseQuotient(dp);
+    if (!cache->matches(pen_columns, ratios)) {
+      Eigen::MatrixXd scaled(n, kp);
+      for (Eigen::Index a = 0; a < kp; ++a)
+        scaled.col(a) = x.col(pen_columns[a]) * std::sqrt(ratios[a]);
+      cache->matrix = Eigen::MatrixXd::Zero(n, n);
+      cache->matrix.selfadjointView<Eigen::Lower>().rankUpdate(scaled);
+      cache->columns = pen_columns;
+      cache->ratios = ratios;
+      cache->valid = true;
+    }
+    k = (root.asDiagonal() * cache->matrix.triangularView<Eigen::Lower>().toDenseMatrix() *
+         root.asDiagonal()) / dp[0];
+    k.diagonal().array() += 1.0;
+  } else {
+    z.resize(n, kp);
+    for (Eigen::Index a = 0; a < kp; ++a) z.col(a) = x.col(pen_columns[a]).cwiseProduct(root);
+    const Eigen::MatrixXd scaled = z * dp.cwiseInverse().cwiseSqrt().asDiagonal();
+    k = Eigen::MatrixXd::Identity(n, n);
+    k.selfadjointView<Eigen::Lower>().rankUpdate(scaled);
+  }
+  // Z w and Z' t
+  auto z_times = [&](const Eigen::VectorXd& w) -> Eigen::VectorXd {
+    if (cache == nullptr) return z * w;
+    Eigen::VectorXd v = Eigen::VectorXd::Zero(n);
+    for (Eigen::Index a = 0; a < kp; ++a) v.noalias() += w[a] * x.col(pen_columns[a]);
+    return v.cwiseProduct(root);
+  };
+  auto zt_times = [&](const Eigen::VectorXd& t) -> Eigen::VectorXd {
+    if (cache == nullptr) return z.transpose() * t;
+    const Eigen::VectorXd u = t.cwiseProduct(root);
+    Eigen::VectorXd v(kp);
+    for (Eigen::Index a = 0; a < kp; ++a) v[a] = x.col(pen_columns[a]).dot(u);
+    return v;
+  };
+
   Eigen::LLT<Eigen::MatrixXd, Eigen::Lower> llt(k);
   if (llt.info() != Eigen::Success) return false;
   // v -> (D + Z'Z)^{-1} v over P
   auto apply_inverse = [&](const Eigen::VectorXd& v) {
     const Eigen::VectorXd w = v.cwiseQuotient(dp);
-    const Eigen::VectorXd t = llt.solve(z * w);
-    return Eigen::VectorXd(w - (z.transpose() * t).cwiseQuotient(dp));
+    const Eigen::VectorXd t = llt.solve(z_times(w));
+    return Eigen::VectorXd(w - zt_times(t).cwiseQuotient(dp));
   };
   Eigen::VectorXd rhs_p(kp);
   for (Eigen::Index a = 0; a < kp; ++a) rhs_p[a] = rhs[pen[a]];
@@ -108,7 +167,8 @@ inline bool solve_dual(const Eigen::Map<const Eigen::MatrixXd>& x,
     zu.col(b) = x.col(columns[free[b]]).cwiseProduct(root);
     rhs_u[b] = rhs[free[b]];
   }
-  const Eigen::MatrixXd block = z.transpose() * zu;
+  Eigen::MatrixXd block(kp, ku);
+  for (Eigen::Index b = 0; b < ku; ++b) block.col(b) = zt_times(zu.col(b));
   Eigen::MatrixXd solved(kp, ku);
   for (Eigen::Index b = 0; b < ku; ++b) solved.col(b) = apply_inverse(block.col(b));
   Eigen::MatrixXd schur = zu.transpose() * zu - block.transpose() * solved;

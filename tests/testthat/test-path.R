@@ -91,6 +91,38 @@ test_that("ridge and elastic-net paths wider than n (the dual M-step) match glmn
   compare_paths(x, z, "gaussian", 0, nlambda = 20)
 })
 
+test_that("wide ridge paths with unequal and zero penalty factors match glmnet", {
+  skip_if_not_installed("glmnet")
+  # the dual system keeps X_P diag(q) X_P' across steps and lambdas, with
+  # q the ratios of the penalty factors; unpenalized columns go through the
+  # Schur complement
+  set.seed(5)
+  x <- matrix(stats::rnorm(120 * 600), 120, 600)
+  y <- stats::rbinom(120, 1, stats::plogis(drop(x[, 1:8] %*% rep(0.6, 8))))
+  factors <- rep(c(0.5, 1, 2), length.out = 600)
+  factors[c(3, 7, 11)] <- 0
+  reference <- glmnet_reference(x, y,
+    family = "binomial", alpha = 0, penalty.factor = factors, nlambda = 10
+  )
+  path <- smem_path(x, y,
+    family = "binomial", penalty = "ridge", penalty.factor = factors,
+    lambda = reference$lambda, early.stop = FALSE
+  )
+  expect_true(all(path$converged))
+  expect_true(all(path$df > nrow(x)))
+  for (k in seq_along(reference$lambda)) {
+    lambda <- reference$lambda[k]
+    ours <- reference_objective(path$a0[k], path$beta[, k], x, y, lambda, 0, "binomial",
+      penalty.factor = factors
+    )
+    theirs <- reference_objective(reference$a0[k], reference$beta[, k], x, y, lambda, 0,
+      "binomial",
+      penalty.factor = factors
+    )
+    expect_lte((ours - theirs) / abs(theirs), 1e-9)
+  }
+})
+
 test_that("screening never changes the answer", {
   skip_if_not_installed("mlbench")
   data <- real_data("sonar")
