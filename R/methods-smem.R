@@ -300,10 +300,10 @@ deviance.smem <- function(object, ...) {
 #' The log-likelihood at the penalized estimate, with `df` the number of
 #' nonzero coefficients plus the intercept (and the variance for the
 #' gaussian family, estimated by maximum likelihood as in [stats::logLik()]
-#' for linear models). Available for the gaussian family and binomial 0/1
-#' responses; an error otherwise (the hinge and check losses are not
-#' likelihoods, and the negative binomial and binomial-count versions are
-#' not implemented).
+#' for linear models; the negative binomial `size` is fixed and adds none).
+#' Available for the gaussian family, binomial 0/1 responses and the
+#' negative binomial family; an error otherwise (the hinge and check losses
+#' are not likelihoods, and the binomial-count version is not implemented).
 #'
 #' @param object A fit from [smem()].
 #' @param ... Not used.
@@ -320,6 +320,9 @@ logLik.smem <- function(object, ...) {
     df <- df + 1
   } else if (isTRUE(object$binary)) {
     value <- -object$deviance / 2
+  } else if (object$family == "negbin") {
+    # size is fixed, not estimated: it adds no degree of freedom
+    value <- object$saturated_loglik - object$deviance / 2
   } else {
     abort_input(
       c(
@@ -327,7 +330,7 @@ logLik.smem <- function(object, ...) {
         x = if (object$family %in% c("hinge", "quantile")) {
           "The {object$family} loss is not a likelihood."
         } else {
-          "It is only implemented for the gaussian family and binomial 0/1 responses."
+          "It is only implemented for the gaussian and negative binomial families and binomial 0/1 responses."
         },
         i = "Use {.fn deviance} instead."
       ),

@@ -349,6 +349,7 @@ new_smem_fit <- function(problem, coefs, lambda, summary, nulldev, call) {
       dev.ratio = 1 - deviance / nulldev,
       nulldev = nulldev,
       deviance = deviance,
+      saturated_loglik = saturated_loglik(problem),
       nobs = problem$n,
       classes = problem$classes,
       intercept = problem$intercept,
@@ -358,6 +359,15 @@ new_smem_fit <- function(problem, coefs, lambda, summary, nulldev, call) {
     ),
     class = "smem"
   )
+}
+
+# Log-likelihood of the saturated model (mu = y), for logLik() of the
+# negative binomial family (NA for the others).
+saturated_loglik <- function(problem) {
+  if (problem$family != "negbin") {
+    return(NA_real_)
+  }
+  sum(problem$weights * stats::dnbinom(problem$y, size = problem$family_spec$size, mu = problem$y, log = TRUE))
 }
 
 # A binomial fit to a 0/1 response (not counts or proportions).

@@ -78,6 +78,8 @@ test_that("negative binomial with a vanishing penalty matches glm() with the siz
   # spread of the counts for this family)
   expect_equal(unname(c(fit$a0, fit$beta)), unname(stats::coef(reference)), tolerance = 1e-6)
   expect_equal(fit$deviance, reference$deviance, tolerance = 1e-8)
+  expect_equal(as.numeric(logLik(fit)), as.numeric(stats::logLik(reference)), tolerance = 1e-10)
+  expect_equal(attr(logLik(fit), "df"), attr(stats::logLik(reference), "df"))
   expect_equal(
     unname(predict(fit, x[1:4, ], type = "response")[, 1]),
     unname(stats::fitted(reference)[1:4]),

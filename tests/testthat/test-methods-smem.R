@@ -96,3 +96,15 @@ test_that("sparse x gives the dense fit", {
   sparse <- smem(Matrix::Matrix(data$x, sparse = TRUE), data$y, family = "binomial", lambda = 0.02)
   expect_equal(sparse$beta, dense$beta)
 })
+
+test_that("logLik() refuses the losses that are not likelihoods and binomial counts", {
+  set.seed(2)
+  x <- matrix(stats::rnorm(60), 20, 3)
+  y <- rep(c(-1, 1), 10)
+  hinge <- smem(x, y, family = "hinge", lambda = 0.1)
+  expect_error(logLik(hinge), "not a likelihood", class = "smem_error_input")
+  counts <- cbind(successes = rep(1:4, 5), failures = rep(4:1, 5))
+  binomial_counts <- smem(x, counts, family = "binomial", lambda = 0.01)
+  expect_error(logLik(binomial_counts), "only implemented", class = "smem_error_input")
+  expect_error(logLik(binomial_counts), "Use `deviance\\(\\)` instead", class = "smem_error_input")
+})
