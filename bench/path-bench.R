@@ -1,7 +1,7 @@
 # Benchmark: the 100-lambda binomial lasso path (and 40-lambda ridge paths)
 # of smem_path() against glmnet on the same grid, in one run.
 #
-#   Rscript bench/path-bench.R [--reps=5] [--cases=a,b,c,d,e,ridge-a,ridge-c]
+#   Rscript bench/path-bench.R [--reps=5] [--cases=a,b,c,d,e,ridge-a,ridge-c,ridge-d]
 #                              [--curvature=pg,bohning]
 #
 # With several curvatures, smem is timed once per curvature (rows per case).
@@ -51,7 +51,8 @@ ar1_design <- function(n, p, rho) {
 # Case data: seed fixed per case; 10 true nonzero coefficients spread over
 # the columns, scaled so the linear predictor has standard deviation 2.
 make_case <- function(case) {
-  set.seed(switch(case, a = 1, b = 2, c = 3, d = 4, e = 5, `ridge-a` = 1, `ridge-c` = 3))
+  set.seed(switch(case, a = 1, b = 2, c = 3, d = 4, e = 5, `ridge-a` = 1, `ridge-c` = 3,
+                  `ridge-d` = 4))
   base <- sub("^ridge-", "", case)
   if (base == "e") {
     data("spam", package = "kernlab", envir = environment())
@@ -131,12 +132,10 @@ run_case <- function(case) {
   y <- data$y
   spread <- sqrt(colMeans(sweep(x, 2, colMeans(x))^2))
   grid <- glmnet_fit(x, y, set$alpha, NULL, 1e-7)
-  lambda <- if (set$alpha == 0) {
-    exp(seq(log(max(grid$lambda)), log(max(grid$lambda) * 1e-4), length.out = set$nlambda))
-  } else {
-    exp(seq(log(max(grid$lambda)), log(max(grid$lambda) * if (nrow(x) < ncol(x)) 0.01 else 1e-4),
-            length.out = set$nlambda))
-  }
+  # glmnet's default range: down to 1e-4 of the largest lambda, 0.01 when
+  # there are more columns than rows
+  lambda <- exp(seq(log(max(grid$lambda)), log(max(grid$lambda) * if (nrow(x) < ncol(x)) 0.01 else 1e-4),
+                    length.out = set$nlambda))
   reference <- glmnet_fit(x, y, set$alpha, lambda, 1e-13)
 
   glmnet_once <- function() glmnet_fit(x, y, set$alpha, lambda, 1e-10)
