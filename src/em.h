@@ -94,10 +94,7 @@ class EmFit {
         n_(data.x.rows()),
         m_(data.x.cols()),
         cache_gram_(Family::constant_curvature && data.x.cols() <= control.gram_cache_max) {
-    if (cache_gram_) {
-      gram_ = Eigen::MatrixXd::Zero(m_, m_);
-      gram_ready_.assign(static_cast<std::size_t>(m_), false);
-    }
+    if (cache_gram_) gram_ready_.assign(static_cast<std::size_t>(m_), false);
     unit_ = Eigen::VectorXd::Ones(m_);
     if (control_.column_units) {
       for (Eigen::Index j = 0; j < m_; ++j) {
@@ -556,6 +553,8 @@ class EmFit {
     const Eigen::Index k = static_cast<Eigen::Index>(columns.size());
     Eigen::MatrixXd gram(k, k);
     if (constant && cache_gram_) {
+      // (allocated at its first use: a path that only polishes never needs it)
+      if (gram_.size() == 0) gram_ = Eigen::MatrixXd::Zero(m_, m_);
       // the missing columns of the cache, as one matrix product
       std::vector<int> missing;
       for (int j : columns)
