@@ -236,10 +236,13 @@ check_choice <- function(value, choices, arg, call) {
     return(choices[[1]])
   }
   if (!is.character(value) || length(value) != 1 || is.na(value) || !value %in% choices) {
-    shown <- if (is.character(value) && length(value) == 1) value else
+    shown <- if (is.character(value) && length(value) == 1) {
+      cli::format_inline("{.val {value}}")
+    } else {
       cli::format_inline("{.obj_type_friendly {value}}")
+    }
     abort_input(
-      c("{.arg {arg}} must be one of {.or {.val {choices}}}.", x = "It is {.val {shown}}."),
+      c("{.arg {arg}} must be one of {.or {.val {choices}}}.", x = "It is {shown}."),
       call = call
     )
   }

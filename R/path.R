@@ -14,10 +14,11 @@
 #' `nlambda` values are spaced evenly on the log scale down to
 #' `lambda.min.ratio * lambda_max`.
 #'
-#' With `early.stop = TRUE` (the default, as in glmnet) the path ends once the
-#' fraction of deviance explained exceeds 0.999 or, after five values, grows
-#' by less than a relative 1e-5 from one `lambda` to the next; the result
-#' then has fewer than `nlambda` columns. The rule applies to the lasso,
+#' With `early.stop = TRUE` (the default, as in glmnet) a path on the
+#' default grid ends once the fraction of deviance explained exceeds 0.999
+#' or, after five values, grows by less than a relative 1e-5 from one
+#' `lambda` to the next; the result then has fewer than `nlambda` columns.
+#' A grid given in `lambda` is always fitted whole, as in glmnet. The rule applies to the lasso,
 #' ridge and elastic net with the gaussian, binomial and negative binomial
 #' families only: along the path of a non-convex penalty, or of the hinge
 #' and check losses, the deviance explained can stall for a few values of
@@ -76,6 +77,9 @@ smem_path <- function(x, y, family = c("gaussian", "binomial", "negbin", "hinge"
   # set up: the null fit, the grid, the early-stop rule
   base <- base_fit(problem, control)
   nulldev <- base$nulldev
+  # a grid the user gives is fitted whole (as in glmnet): the early stop is
+  # for the default grid only
+  user_grid <- !is.null(lambda)
   if (is.null(lambda)) {
     nlambda <- check_count(nlambda, "nlambda", call)
     if (is.null(lambda.min.ratio)) {
@@ -102,7 +106,7 @@ smem_path <- function(x, y, family = c("gaussian", "binomial", "negbin", "hinge"
   # stay put over stretches of lambda
   convex <- problem$penalty %in% c("lasso", "ridge", "enet")
   smooth <- !problem$family %in% c("hinge", "quantile")
-  stop <- if (early.stop && convex && smooth) {
+  stop <- if (early.stop && !user_grid && convex && smooth) {
     saturated <- sum(problem$weights * family_saturated_loss(problem$family_spec, problem$y))
     list(
       null_loss = (nulldev / 2 + saturated) * to_core,

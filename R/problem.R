@@ -165,6 +165,20 @@ new_problem <- function(x, y, family, penalty, alpha, weights, offset,
       call = call
     )
   }
+  # a spread below the smallest normal number would put the column's
+  # coefficient beyond the largest one
+  tiny <- which(!constant & spread < .Machine$double.xmin)
+  if (length(tiny) > 0) {
+    tiny <- as.character(tiny)  # counted, not read as a quantity, by cli
+    abort_input(
+      c(
+        "{.arg x} must not have columns whose values vary by less than {signif(.Machine$double.xmin, 3)}.",
+        x = "Column{?s} {tiny} {?has/have} a smaller spread, and a coefficient would overflow.",
+        i = "Rescale such columns to moderate values."
+      ),
+      call = call
+    )
+  }
   center <- if (intercept) means else rep(0, p)
   scale <- if (standardize) spread else rep(1, p)
   scale[constant] <- 1
@@ -216,6 +230,16 @@ new_problem <- function(x, y, family, penalty, alpha, weights, offset,
     y_scale <- min(y_spread, family$size)
   }
 
+  # with an intercept the gaussian fit is equivariant under shifts of y:
+  # the core fits y minus its weighted mean (a large mean would otherwise
+  # cost the slopes digits: 1e-4 of them at a mean of 1e12), added back to
+  # the intercept
+  y_shift <- 0
+  if (family$name == "gaussian" && intercept) {
+    y_shift <- sum(weights * response$y) / sum(weights)
+    response$y <- response$y - y_shift
+  }
+
   # penalty factors summing to the number of columns, as in glmnet
   factors <- penalty.factor * p / sum(penalty.factor)
   factors_used <- c(if (intercept) 0, factors[keep])
@@ -232,7 +256,8 @@ new_problem <- function(x, y, family, penalty, alpha, weights, offset,
     penalty_spec = shape, alpha = shape$alpha, trials = response$trials,
     intercept = intercept, standardize = standardize, center = center,
     scale = scale, keep = keep, factors = factors, factors_used = factors_used,
-    n = n, p = p, variables = variables, y_scale = y_scale, coef_scale = coef_scale
+    n = n, p = p, variables = variables, y_scale = y_scale, coef_scale = coef_scale,
+    y_shift = y_shift
   )
 }
 
@@ -317,9 +342,19 @@ unstandardize <- function(problem, coefs) {
   beta <- matrix(0, problem$p, ncol(coefs))
   beta[problem$keep, ] <- slopes / problem$scale[problem$keep]
   a0 <- if (problem$intercept) {
-    coefs[1, ] - colSums(beta * problem$center)
+    coefs[1, ] - colSums(beta * problem$center) + problem$y_shift
   } else {
     rep(0, ncol(coefs))
+  }
+  if (!all(is.finite(beta)) || !all(is.finite(a0))) {
+    cli::cli_abort(
+      c(
+        "The coefficients overflow on the scale of {.arg x}.",
+        x = "Some columns of {.arg x} are too small or too large for their coefficients to be represented.",
+        i = "Rescale the columns of {.arg x} to moderate values."
+      ),
+      class = c("smem_error_numerical", "smem_error")
+    )
   }
   rownames(beta) <- problem$variables
   list(a0 = a0, beta = beta)
@@ -329,7 +364,7 @@ unstandardize <- function(problem, coefs) {
 standardize_coefficients <- function(problem, a0, beta) {
   slopes <- beta[problem$keep] * problem$scale[problem$keep]
   if (problem$intercept) {
-    c(a0 + sum(beta * problem$center), slopes)
+    c(a0 + sum(beta * problem$center) - problem$y_shift, slopes)
   } else {
     slopes
   }

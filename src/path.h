@@ -58,8 +58,11 @@ PathResult fit_path(const Data& data, const Family& family, const Penalty& penal
     if (stop.enabled) {
       const double ratio = 1.0 - (out.loss_sums.back() - stop.saturated_loss) /
                                      (stop.null_loss - stop.saturated_loss);
+      // (a deviance explained at rounding level, that of null fits, is no
+      // saturation)
+      const bool explained = ratio > 1e-10;
       if (k + 1 >= stop.min_lambdas &&
-          (ratio > stop.max_ratio || ratio - last_ratio < stop.min_gain * ratio))
+          (ratio > stop.max_ratio || (explained && ratio - last_ratio < stop.min_gain * ratio)))
         break;
       last_ratio = ratio;
     }

@@ -256,3 +256,44 @@ test_that("newx with a missing column name and dense Matrix x are handled", {
   dense <- smem(Matrix::Matrix(data$x, sparse = FALSE), data$y, family = "binomial", lambda = 0.02)
   expect_equal(dense$beta, fit$beta)
 })
+
+test_that("a user grid is fitted whole, even when it starts with null fits", {
+  # the early stop (glmnet's, for the default grid) fired after five null
+  # fits whose deviance explained was at rounding level
+  set.seed(1)
+  x <- matrix(stats::rnorm(1000 * 100), 1000)
+  y <- stats::rbinom(1000, 1, stats::plogis(drop(x[, 1:10] %*% stats::rnorm(10))))
+  grid <- 10^seq(0, -4, length.out = 100)
+  path <- smem_path(x, y, family = "binomial", lambda = grid)
+  expect_length(path$lambda, 100)
+  expect_equal(path$df[1:5], rep(0L, 5))
+  expect_gt(max(path$df), 50)
+  expect_equal(ncol(path$beta), 100)
+})
+
+test_that("columns varying by less than the smallest normal number are refused by name", {
+  set.seed(7)
+  x <- matrix(stats::rnorm(240), 60)
+  y <- drop(x %*% c(1, -1, 0.5, 0) + stats::rnorm(60))
+  x[, 1] <- x[, 1] * 1e-310
+  expect_error(smem(x, y, lambda = 0.05), "Column 1 has a smaller spread", class = "smem_error_input")
+  expect_error(smem_path(x, y), "vary by less than", class = "smem_error_input")
+})
+
+test_that("a gaussian response with a large mean keeps the slopes' digits", {
+  # the core fits y minus its mean: least squares on the centred response
+  # (lm() on the raw response loses digits itself at this mean)
+  set.seed(3)
+  x <- matrix(stats::rnorm(500), 100)
+  y <- x[, 1] + stats::rnorm(100) + 1e12
+  fit <- expect_no_warning(smem(x, y, lambda = 0))
+  centred <- stats::lm(I(y - mean(y)) ~ x)
+  expect_equal(unname(fit$beta), unname(stats::coef(centred)[-1]), tolerance = 1e-10)
+  expect_equal(unname(fit$a0), mean(y) + unname(stats::coef(centred)[1]), tolerance = 1e-14)
+  expect_equal(unname(predict(fit, x[1:3, ])[, 1]), unname(stats::fitted(centred)[1:3]) + mean(y),
+               tolerance = 1e-14)
+  # and a start given on the original scale is read back consistently
+  again <- smem(x, y, lambda = 0, init = coef(fit))
+  expect_equal(unname(again$beta), unname(fit$beta), tolerance = 1e-10)
+  expect_lte(again$iter, 2)
+})
