@@ -273,6 +273,16 @@ plot.smem <- function(x, gap = FALSE, ...) {
   if (gap) {
     values <- x$objective - utils::tail(x$objective, 1)
     show <- values > 0
+    if (!any(show)) {
+      abort_input(
+        c(
+          "{.code gap = TRUE} needs an iteration above the final objective.",
+          x = "The fit started at its final objective ({length(x$objective) - 1} iteration{?s}): there is no gap to draw on a log scale.",
+          i = "Use {.code plot(fit)} for the objective itself."
+        ),
+        call = rlang::current_env()
+      )
+    }
     graphics::plot(
       iterations[show], values[show], type = "b", pch = 20, log = "y",
       xlab = "Iteration", ylab = "Objective minus final value", ...

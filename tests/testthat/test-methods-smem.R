@@ -108,3 +108,14 @@ test_that("logLik() refuses the losses that are not likelihoods and binomial cou
   expect_error(logLik(binomial_counts), "only implemented", class = "smem_error_input")
   expect_error(logLik(binomial_counts), "Use `deviance\\(\\)` instead", class = "smem_error_input")
 })
+
+test_that("plot(gap = TRUE) of a fit that started at its optimum says why it cannot draw", {
+  set.seed(1)
+  x <- matrix(stats::rnorm(60), 20, 3)
+  y <- stats::rnorm(20)
+  fit <- smem(x, y, lambda = 1e6)
+  grDevices::pdf(NULL)
+  on.exit(grDevices::dev.off(), add = TRUE)
+  expect_error(plot(fit, gap = TRUE), "needs an iteration above the final objective", class = "smem_error_input")
+  expect_invisible(plot(fit))
+})
