@@ -228,10 +228,12 @@ check_count <- function(value, arg, call) {
   as.integer(value)
 }
 
-# One of `choices`; the whole vector of choices (an argument left at its
-# default) means the first. (rlang::arg_match() cost 40 us a call, a
-# visible share of a small path's set-up.)
-check_choice <- function(value, choices, arg, call) {
+# One of the choices listed by the default of the calling function's
+# argument `arg`; that whole vector (the argument left at its default) means
+# the first. (rlang::arg_match() cost 40 us a call, a visible share of a
+# small path's set-up.)
+check_choice <- function(value, arg, call) {
+  choices <- eval(formals(sys.function(sys.parent()))[[arg]])
   if (identical(value, choices)) {
     return(choices[[1]])
   }

@@ -131,9 +131,7 @@ smem_cv <- function(x, y, ..., nfolds = 10, foldid = NULL,
   keep <- check_flag(keep, "keep", call)
   parallel <- check_flag(parallel, "parallel", call)
   trace <- check_flag(trace, "trace", call)
-  type.measure <- check_choice(
-    type.measure, c("default", "deviance", "class", "auc", "mse", "mae"), "type.measure", call
-  )
+  type.measure <- check_choice(type.measure, "type.measure", call)
   path_args <- check_path_args(list(...), call)
   if (parallel) {
     check_parallel_backend(call)

@@ -159,7 +159,7 @@ predict.smem_path <- function(object, newx, s = NULL,
                               newoffset = NULL, ...) {
   call <- rlang::current_env()
   reject_exact(list(...), call)
-  type <- check_choice(type, c("link", "response", "class", "coefficients", "nonzero"), "type", call)
+  type <- check_choice(type, "type", call)
   if (type == "coefficients") {
     return(coef(object, s = s))
   }
@@ -186,7 +186,7 @@ predict.smem_path <- function(object, newx, s = NULL,
 #' @return `x`, invisibly.
 #' @export
 plot.smem_path <- function(x, xvar = c("lambda", "norm", "dev"), label = FALSE, ...) {
-  xvar <- check_choice(xvar, c("lambda", "norm", "dev"), "xvar", rlang::current_env())
+  xvar <- check_choice(xvar, "xvar", rlang::current_env())
   beta <- as.matrix(x$beta)
   shown <- which(rowSums(beta != 0) > 0)
   horizontal <- switch(xvar,

@@ -108,7 +108,7 @@ predict.smem <- function(object, newx,
                          newoffset = NULL, ...) {
   call <- rlang::current_env()
   reject_s(list(...), call)
-  type <- check_choice(type, c("link", "response", "class", "coefficients", "nonzero"), "type", call)
+  type <- check_choice(type, "type", call)
   if (type == "coefficients") {
     return(coef(object))
   }

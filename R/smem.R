@@ -65,7 +65,7 @@ smem_control <- function(tol = 1e-7, maxit = 10000L, polish = TRUE,
   maxit <- check_count(maxit, "maxit", call)
   polish <- check_flag(polish, "polish", call)
   drop_tol <- check_number(drop_tol, "drop_tol", call, lower = 0)
-  curvature <- check_choice(curvature, c("auto", "pg", "bohning"), "curvature", call)
+  curvature <- check_choice(curvature, "curvature", call)
   screen <- check_flag(screen, "screen", call)
   smoothing <- check_number(smoothing, "smoothing", call, lower = 0, upper = 1, lower_open = TRUE)
   structure(

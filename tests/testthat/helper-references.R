@@ -21,6 +21,16 @@ reference_objective <- function(a0, beta, x, y, lambda, alpha, family,
   sum(w * loss) + lambda * sum(v * (alpha * abs(scaled) + (1 - alpha) / 2 * scaled^2))
 }
 
+# Relative excess of the objective at (a0, beta) over that of column k of a
+# reference fit, both written out by reference_objective().
+objective_excess <- function(a0, beta, reference, k, x, y, lambda, alpha, family, ...) {
+  ours <- reference_objective(a0, beta, x, y, lambda, alpha, family, ...)
+  theirs <- reference_objective(reference$a0[k], reference$beta[, k], x, y, lambda, alpha,
+    family, ...
+  )
+  (ours - theirs) / abs(theirs)
+}
+
 # glmnet (or cv.glmnet, through `fit`) at a tight threshold, whatever the
 # version's way of passing it.
 glmnet_reference <- function(x, y, ..., thresh = 1e-12, fit = glmnet::glmnet) {
